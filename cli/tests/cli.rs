@@ -1,0 +1,170 @@
+//! The `mmadapt` binary as a user meets it: outputs, `-o -`, errors on one
+//! line with a non-zero exit, and no output file after a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mmadapt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mmadapt"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("mmadapt runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mmadapt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// One line on stderr, starting with `error: ` and naming the file.
+fn assert_clean_error(o: &Output, file: &str, needle: &str) {
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(o));
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "one line expected, got: {err}");
+    assert!(err.starts_with(&format!("error: {file}: ")), "got: {err}");
+    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+}
+
+#[test]
+fn split_example_writes_a_valid_two_memory_module() {
+    let out = scratch("example.wasm");
+    let o = mmadapt(&["split", "examples/markers.wat", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let mut validator =
+        wasmparser::Validator::new_with_features(mmadapt_passes::verify::features());
+    let types = validator.validate_all(&bytes).expect("output validates");
+    assert_eq!(types.as_ref().memory_count(), 2);
+    // Memory 0 is the imported user memory; the private one is exported
+    // under the reserved name and not as "memory".
+    let text =
+        String::from_utf8(mmadapt(&["split", "examples/markers.wat", "-o", "-", "--wat"]).stdout)
+            .unwrap();
+    assert!(
+        text.contains(r#"(import "env" "memory" (memory (;0;) 0))"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"(export "mmadapt:private-memory" (memory 1))"#),
+        "{text}"
+    );
+    assert!(!text.contains(r#"(export "memory""#), "{text}");
+    assert!(!text.contains("mmadapt:region"), "{text}");
+}
+
+#[test]
+fn split_to_stdout_matches_split_to_file() {
+    let out = scratch("same.wasm");
+    assert!(
+        mmadapt(&["split", "examples/markers.wat", "-o", out.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let o = mmadapt(&["split", "examples/markers.wat", "-o", "-"]);
+    assert!(o.status.success());
+    assert_eq!(o.stdout, std::fs::read(&out).unwrap());
+}
+
+#[test]
+fn print_shows_regions_and_routes() {
+    let o = mmadapt(&["print", "examples/markers.wat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("r0 user begin="), "{text}");
+    assert!(
+        text.contains("memory.copy  ;; mem 0->0 in r1:copy_out => mem 1->0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn print_stats_after_split_has_no_user_access_outside_regions() {
+    let o = mmadapt(&["print", "--split", "--stats", "examples/markers.wat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let row0 = text
+        .lines()
+        .find(|l| l.starts_with("0 "))
+        .expect("a memory 0 row");
+    let outside: usize = row0.split_whitespace().last().unwrap().parse().unwrap();
+    assert_eq!(outside, 0, "{text}");
+    assert!(text.contains("markers: 0"), "{text}");
+}
+
+#[test]
+fn missing_file_is_one_line_and_exit_1() {
+    let o = mmadapt(&["split", "no/such.wasm", "-o", "-"]);
+    assert_clean_error(&o, "no/such.wasm", "failed to read");
+}
+
+#[test]
+fn garbage_input_is_rejected_without_output_file() {
+    let input = scratch("garbage.wasm");
+    std::fs::write(&input, b"\0asm\x01\0\0\0\x05\x03").unwrap();
+    let out = scratch("never.wasm");
+    let o = mmadapt(&[
+        "split",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_error(&o, input.to_str().unwrap(), "offset");
+    assert!(!out.exists(), "no output file after a failure");
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn failing_split_keeps_an_existing_output_intact() {
+    let input = scratch("nested.wat");
+    std::fs::write(
+        &input,
+        r#"(module
+  (import "mmadapt:region" "user_begin" (func $ub))
+  (import "mmadapt:region" "user_end" (func $ue))
+  (memory 1)
+  (func $f call $ub call $ub call $ue call $ue))"#,
+    )
+    .unwrap();
+    let out = scratch("kept.wasm");
+    std::fs::write(&out, b"previous contents").unwrap();
+    let o = mmadapt(&[
+        "split",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_error(&o, input.to_str().unwrap(), "function `f` (#2) at offset");
+    assert!(stderr(&o).contains("regions do not nest"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous contents");
+}
+
+#[test]
+fn a_component_is_not_a_module() {
+    let input = scratch("component.wasm");
+    std::fs::write(&input, b"\0asm\x0d\0\x01\0").unwrap();
+    let o = mmadapt(&["print", input.to_str().unwrap()]);
+    assert_clean_error(&o, input.to_str().unwrap(), "is a component");
+}
+
+#[test]
+fn text_errors_name_line_and_column() {
+    let input = scratch("bad.wat");
+    std::fs::write(&input, "(module (func (i32.add)))\n(oops").unwrap();
+    let o = mmadapt(&["split", input.to_str().unwrap(), "-o", "-"]);
+    assert_clean_error(&o, input.to_str().unwrap(), "at line 2:1");
+}
