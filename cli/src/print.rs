@@ -33,10 +33,22 @@ pub fn print(path: &str, bytes: &[u8], req: PrintRequest) -> Result<String, File
         };
         (module, markers, map, opts)
     };
+    // A split module has lost its markers: say so rather than let its
+    // memory-0 accesses look like accesses outside regions.
+    let already_split = !req.split
+        && module
+            .exports
+            .iter()
+            .any(|e| e.name == mmadapt_passes::PRIVATE_MEMORY_EXPORT);
+    let note = if already_split {
+        ";; note: this module was already split; its markers are gone, so regions cannot be shown (print the marked module with --split instead)\n"
+    } else {
+        ""
+    };
     if req.stats {
-        return Ok(format!("{}\n", stats(&module, &markers, Some(&map))));
+        return Ok(format!("{note}{}\n", stats(&module, &markers, Some(&map))));
     }
-    let mut out = String::from(";; regions\n");
+    let mut out = format!("{note};; regions\n");
     out.push_str(&print_regions(&module, &map));
     out.push_str(";; code\n");
     out.push_str(&print_module(&module, &markers, Some(&map), opts));

@@ -14,6 +14,9 @@ pub struct Location {
     pub func_name: Option<String>,
     /// The function's index in the module's function index space.
     pub func_index: u32,
+    /// Set when the code is a clone of the function made for calls from
+    /// inside regions of this kind.
+    pub cloned_for: Option<crate::RegionKind>,
     /// Offset of the instruction in the module's bytes, when known (walrus
     /// records it for every instruction it parsed; synthesized ones have none).
     pub offset: Option<u32>,
@@ -24,6 +27,9 @@ impl fmt::Display for Location {
         match &self.func_name {
             Some(name) => write!(f, "function `{}` (#{})", name, self.func_index)?,
             None => write!(f, "function #{}", self.func_index)?,
+        }
+        if let Some(kind) = self.cloned_for {
+            write!(f, " as called from a {kind} region")?;
         }
         if let Some(offset) = self.offset {
             write!(f, " at offset {offset:#x}")?;

@@ -22,7 +22,7 @@ pub use access::{memory_use, MemUse};
 pub use error::{Location, RegionError, RegionErrorKind};
 pub use lift::{lift, LiftError};
 pub use markers::{MarkerOp, Markers, REGION_MODULE};
-pub use region_map::{Region, RegionCall, RegionId, RegionMap};
+pub use region_map::{Context, Region, RegionCall, RegionId, RegionMap};
 pub use route::{route, Mem, Route, RouteError};
 pub use walk::InstrPos;
 

@@ -56,7 +56,67 @@ impl Markers {
             }
             by_func.insert(func, op);
         }
-        Ok(Markers { by_func })
+        let markers = Markers { by_func };
+        markers.check_only_called(module)?;
+        Ok(markers)
+    }
+
+    /// Markers are removed after the split, so they may be used only by
+    /// direct `call`s: not exported, not in a table, not referenced.
+    fn check_only_called(&self, module: &Module) -> Result<(), MarkerImportError> {
+        let name = |f: FunctionId| {
+            let import = module
+                .imports
+                .iter()
+                .find(|i| i.kind == ImportKind::Function(f));
+            import.map(|i| i.name.clone()).unwrap_or_default()
+        };
+        let error = |f, problem| {
+            Err(MarkerImportError {
+                name: name(f),
+                problem,
+            })
+        };
+        for e in module.exports.iter() {
+            if let walrus::ExportItem::Function(f) = e.item {
+                if self.op(f).is_some() {
+                    return error(f, "region markers may only be called, not exported");
+                }
+            }
+        }
+        for elem in module.elements.iter() {
+            let funcs: Vec<FunctionId> = match &elem.items {
+                walrus::ElementItems::Functions(fs) => fs.clone(),
+                walrus::ElementItems::Expressions(_, exprs) => exprs
+                    .iter()
+                    .filter_map(|e| match e {
+                        walrus::ConstExpr::RefFunc(f) => Some(*f),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            if let Some(f) = funcs.into_iter().find(|f| self.op(*f).is_some()) {
+                return error(
+                    f,
+                    "region markers may only be called, not placed in a table",
+                );
+            }
+        }
+        for (_, func) in module.funcs.iter_local() {
+            let mut bad = None;
+            crate::walk::for_each_instr(func, |v| match v.instr {
+                walrus::ir::Instr::RefFunc(r) if self.op(r.func).is_some() => bad = Some(r.func),
+                walrus::ir::Instr::ReturnCall(r) if self.op(r.func).is_some() => bad = Some(r.func),
+                _ => {}
+            });
+            if let Some(f) = bad {
+                return error(
+                    f,
+                    "region markers may only be called directly (no ref.func or return_call)",
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The marker that a call to `func` is, if it is one.

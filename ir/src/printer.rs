@@ -201,6 +201,13 @@ pub fn print_module(
     out
 }
 
+/// The function being printed.
+struct FuncPrint<'a> {
+    fid: FunctionId,
+    func: &'a LocalFunction,
+    locals: &'a HashMap<walrus::LocalId, u32>,
+}
+
 struct Printer<'a> {
     module: &'a Module,
     markers: &'a Markers,
@@ -229,28 +236,53 @@ impl Printer<'_> {
             );
         }
         out.push('\n');
+        // Locals are numbered as in the function: parameters first, then the
+        // others in order of first use (walrus's ids are module-wide).
+        let mut locals: HashMap<walrus::LocalId, u32> = HashMap::new();
+        for a in &func.args {
+            let n = locals.len() as u32;
+            locals.insert(*a, n);
+        }
+        crate::walk::for_each_instr(func, |v| {
+            if let Instr::LocalGet(LocalGet { local })
+            | Instr::LocalSet(LocalSet { local })
+            | Instr::LocalTee(LocalTee { local }) = v.instr
+            {
+                let n = locals.len() as u32;
+                locals.entry(*local).or_insert(n);
+            }
+        });
         let mut labels = vec![func.entry_block()];
-        self.seq(out, fid, func, func.entry_block(), 1, &mut labels);
+        let cx = FuncPrint {
+            fid,
+            func,
+            locals: &locals,
+        };
+        self.seq(out, &cx, func.entry_block(), 1, &mut labels);
     }
 
     fn seq(
         &self,
         out: &mut String,
-        fid: FunctionId,
-        func: &LocalFunction,
+        cx: &FuncPrint<'_>,
         seq: InstrSeqId,
         depth: usize,
         labels: &mut Vec<InstrSeqId>,
     ) {
-        for (index, (instr, loc)) in func.block(seq).instrs.iter().enumerate() {
+        for (index, (instr, loc)) in cx.func.block(seq).instrs.iter().enumerate() {
             let pos = InstrPos { seq, index };
             let indent = "  ".repeat(depth);
-            let text = self.mnemonic(instr, labels);
-            let note = self.note(fid, pos, instr, *loc);
+            let text = self.mnemonic(instr, labels, cx.locals);
+            let note = self.note(cx.fid, pos, instr, *loc);
             let _ = writeln!(out, "{indent}{text}{note}");
             let children = child_seqs(instr);
             for (i, child) in children.iter().enumerate() {
+                let empty = cx.func.block(*child).instrs.is_empty();
                 if i > 0 {
+                    // An `if` without `else` has an empty alternative.
+                    if matches!(instr, Instr::IfElse(_)) && empty {
+                        continue;
+                    }
                     let word = if matches!(instr, Instr::IfElse(_)) {
                         "else"
                     } else {
@@ -259,7 +291,7 @@ impl Printer<'_> {
                     let _ = writeln!(out, "{indent}{word}");
                 }
                 labels.push(*child);
-                self.seq(out, fid, func, *child, depth + 1, labels);
+                self.seq(out, cx, *child, depth + 1, labels);
                 labels.pop();
             }
             if !children.is_empty() {
@@ -280,6 +312,15 @@ impl Printer<'_> {
             }
         }
         let Some(usage) = memory_use(instr) else {
+            // Calls from inside a region run in its context (cloned callees).
+            if let Instr::Call(_) | Instr::ReturnCall(_) = instr {
+                if let Some(r) = self
+                    .map
+                    .and_then(|m| m.region_of(fid, pos).map(|r| m.region(r)))
+                {
+                    return format!("  ;; in r{}:{}", r.ordinal, r.kind);
+                }
+            }
             return String::new();
         };
         let region = self
@@ -309,7 +350,12 @@ impl Printer<'_> {
         note
     }
 
-    fn mnemonic(&self, instr: &Instr, labels: &[InstrSeqId]) -> String {
+    fn mnemonic(
+        &self,
+        instr: &Instr,
+        labels: &[InstrSeqId],
+        locals: &HashMap<walrus::LocalId, u32>,
+    ) -> String {
         let depth = |target: &InstrSeqId| {
             let at = labels.iter().rposition(|l| l == target).unwrap_or(0);
             (labels.len() - 1 - at).to_string()
@@ -318,7 +364,27 @@ impl Printer<'_> {
             Instr::Block(_) => "block".into(),
             Instr::Loop(_) => "loop".into(),
             Instr::IfElse(_) => "if".into(),
-            Instr::TryTable(_) => "try_table".into(),
+            Instr::TryTable(t) => {
+                let catches: Vec<String> = t
+                    .catches
+                    .iter()
+                    .map(|c| match c {
+                        TryTableCatch::Catch { tag, label } => {
+                            format!(" (catch tag{} {})", tag.index(), depth(label))
+                        }
+                        TryTableCatch::CatchRef { tag, label } => {
+                            format!(" (catch_ref tag{} {})", tag.index(), depth(label))
+                        }
+                        TryTableCatch::CatchAll { label } => {
+                            format!(" (catch_all {})", depth(label))
+                        }
+                        TryTableCatch::CatchAllRef { label } => {
+                            format!(" (catch_all_ref {})", depth(label))
+                        }
+                    })
+                    .collect();
+                format!("try_table{}", catches.concat())
+            }
             Instr::Try(_) => "try".into(),
             Instr::Br(b) => format!("br {}", depth(&b.block)),
             Instr::BrIf(b) => format!("br_if {}", depth(&b.block)),
@@ -333,9 +399,9 @@ impl Printer<'_> {
             Instr::Call(c) => format!("call {}", self.func_ref(c.func)),
             Instr::ReturnCall(c) => format!("return_call {}", self.func_ref(c.func)),
             Instr::CallIndirect(_) => "call_indirect".into(),
-            Instr::LocalGet(l) => format!("local.get {}", l.local.index()),
-            Instr::LocalSet(l) => format!("local.set {}", l.local.index()),
-            Instr::LocalTee(l) => format!("local.tee {}", l.local.index()),
+            Instr::LocalGet(l) => format!("local.get {}", locals[&l.local]),
+            Instr::LocalSet(l) => format!("local.set {}", locals[&l.local]),
+            Instr::LocalTee(l) => format!("local.tee {}", locals[&l.local]),
             Instr::GlobalGet(g) => format!("global.get {}", self.global_ref(g.global)),
             Instr::GlobalSet(g) => format!("global.set {}", self.global_ref(g.global)),
             Instr::Const(c) => match c.value {
@@ -349,7 +415,10 @@ impl Printer<'_> {
             Instr::Unop(u) => op_name(&format!("{:?}", u.op)),
             Instr::Load(l) => format!("{}{}", load_name(&l.kind), memarg(&l.arg)),
             Instr::Store(s) => format!("{}{}", store_name(&s.kind), memarg(&s.arg)),
-            Instr::LoadSimd(l) => format!("{}{}", simd_name(&l.kind), memarg(&l.arg)),
+            Instr::LoadSimd(l) => {
+                let (name, lane) = simd_name(&l.kind);
+                format!("{name}{}{lane}", memarg(&l.arg))
+            }
             Instr::AtomicRmw(a) => format!(
                 "{}{}",
                 rmw_name(&a.width, &format!("{:?}", a.op).to_lowercase()),
@@ -369,7 +438,7 @@ impl Printer<'_> {
             Instr::DataDrop(d) => format!("data.drop data{}", d.data.index()),
             Instr::MemorySize(_) => "memory.size".into(),
             Instr::MemoryGrow(_) => "memory.grow".into(),
-            Instr::Throw(_) => "throw".into(),
+            Instr::Throw(t) => format!("throw tag{}", t.tag.index()),
             Instr::ThrowRef(_) => "throw_ref".into(),
             other => {
                 // Rare instructions: their debug form without arena ids.
@@ -466,29 +535,33 @@ fn store_name(kind: &StoreKind) -> String {
     }
 }
 
-fn simd_name(kind: &LoadSimdKind) -> String {
+/// The mnemonic and, for lane instructions, the lane (printed after the
+/// memory argument, as in the text format).
+fn simd_name(kind: &LoadSimdKind) -> (String, String) {
     use LoadSimdKind::*;
+    let plain = |s: &str| (s.to_string(), String::new());
+    let lane = |s: &str, l: &u8| (s.to_string(), format!(" {l}"));
     match kind {
-        Splat8 => "v128.load8_splat".into(),
-        Splat16 => "v128.load16_splat".into(),
-        Splat32 => "v128.load32_splat".into(),
-        Splat64 => "v128.load64_splat".into(),
-        V128Load8x8S => "v128.load8x8_s".into(),
-        V128Load8x8U => "v128.load8x8_u".into(),
-        V128Load16x4S => "v128.load16x4_s".into(),
-        V128Load16x4U => "v128.load16x4_u".into(),
-        V128Load32x2S => "v128.load32x2_s".into(),
-        V128Load32x2U => "v128.load32x2_u".into(),
-        V128Load32Zero => "v128.load32_zero".into(),
-        V128Load64Zero => "v128.load64_zero".into(),
-        V128Load8Lane(l) => format!("v128.load8_lane {l}"),
-        V128Load16Lane(l) => format!("v128.load16_lane {l}"),
-        V128Load32Lane(l) => format!("v128.load32_lane {l}"),
-        V128Load64Lane(l) => format!("v128.load64_lane {l}"),
-        V128Store8Lane(l) => format!("v128.store8_lane {l}"),
-        V128Store16Lane(l) => format!("v128.store16_lane {l}"),
-        V128Store32Lane(l) => format!("v128.store32_lane {l}"),
-        V128Store64Lane(l) => format!("v128.store64_lane {l}"),
+        Splat8 => plain("v128.load8_splat"),
+        Splat16 => plain("v128.load16_splat"),
+        Splat32 => plain("v128.load32_splat"),
+        Splat64 => plain("v128.load64_splat"),
+        V128Load8x8S => plain("v128.load8x8_s"),
+        V128Load8x8U => plain("v128.load8x8_u"),
+        V128Load16x4S => plain("v128.load16x4_s"),
+        V128Load16x4U => plain("v128.load16x4_u"),
+        V128Load32x2S => plain("v128.load32x2_s"),
+        V128Load32x2U => plain("v128.load32x2_u"),
+        V128Load32Zero => plain("v128.load32_zero"),
+        V128Load64Zero => plain("v128.load64_zero"),
+        V128Load8Lane(l) => lane("v128.load8_lane", l),
+        V128Load16Lane(l) => lane("v128.load16_lane", l),
+        V128Load32Lane(l) => lane("v128.load32_lane", l),
+        V128Load64Lane(l) => lane("v128.load64_lane", l),
+        V128Store8Lane(l) => lane("v128.store8_lane", l),
+        V128Store16Lane(l) => lane("v128.store16_lane", l),
+        V128Store32Lane(l) => lane("v128.store32_lane", l),
+        V128Store64Lane(l) => lane("v128.store64_lane", l),
     }
 }
 

@@ -41,6 +41,14 @@ pub struct Region {
     pub whole_function: bool,
 }
 
+/// A function that runs entirely in region context: a clone made for calls
+/// from inside regions of `kind`, copied from `original`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    pub kind: RegionKind,
+    pub original: FunctionId,
+}
+
 /// A call to a local function from inside a region: the callee must run in
 /// the region's context.
 #[derive(Clone, Debug)]
@@ -57,25 +65,30 @@ pub struct RegionMap {
     regions: Arena<Region>,
     inside: HashMap<FunctionId, HashMap<InstrPos, RegionId>>,
     contexts: HashMap<FunctionId, RegionId>,
+    /// The input function each context function was cloned from.
+    originals: HashMap<FunctionId, FunctionId>,
     calls: Vec<RegionCall>,
 }
 
 impl RegionMap {
     /// Computes the map. `contexts` lists functions that run entirely in
-    /// region context, with the kind of that context.
+    /// region context (clones), with the kind of that context.
     pub fn compute(
         module: &Module,
         markers: &Markers,
-        contexts: &BTreeMap<FunctionId, RegionKind>,
+        contexts: &BTreeMap<FunctionId, Context>,
     ) -> Result<RegionMap, RegionError> {
         let indices = crate::indices::function_indices(module);
-        let mut map = RegionMap::default();
+        let originals: HashMap<FunctionId, FunctionId> =
+            contexts.iter().map(|(f, c)| (*f, c.original)).collect();
+        let mut map = RegionMap {
+            originals: originals.clone(),
+            ..RegionMap::default()
+        };
         for (fid, func) in module.funcs.iter_local() {
-            let at = |loc: Option<InstrLocId>| Location {
-                func_name: module.funcs.get(fid).name.clone(),
-                func_index: indices[&fid],
-                offset: loc.and_then(offset_of),
-            };
+            let kind = contexts.get(&fid).map(|c| c.kind);
+            let at =
+                |loc: Option<InstrLocId>| location_in(module, &indices, &originals, kind, fid, loc);
             let mut cx = FuncCx {
                 module,
                 markers,
@@ -91,11 +104,20 @@ impl RegionMap {
                 next_ordinal: 0,
             };
             match contexts.get(&fid) {
-                Some(&kind) => cx.whole_function(kind)?,
+                Some(c) => cx.whole_function(c.kind)?,
                 None => cx.body()?,
             }
         }
         Ok(map)
+    }
+
+    /// Where an instruction of `func` is, for messages. A clone is reported
+    /// as the input function it was copied from (its offsets are that
+    /// function's), with the kind it was cloned for.
+    pub fn location(&self, module: &Module, func: FunctionId, loc: Option<InstrLocId>) -> Location {
+        let indices = crate::indices::function_indices(module);
+        let kind = self.context(func).map(|r| self.regions[r].kind);
+        location_in(module, &indices, &self.originals, kind, func, loc)
     }
 
     /// The region the instruction at `pos` of `func` runs in.
@@ -446,7 +468,15 @@ impl FuncCx<'_, '_> {
                 self.block_body(i.consequent, label)?;
                 self.state = state;
                 self.reachable = reachable;
-                self.block_body(i.alternative, label)?;
+                self.seq(i.alternative)?;
+                // An `if` without `else` has an empty alternative that walrus
+                // synthesized (no offset): its path goes from the `if` itself
+                // to the join, so errors on it point at the `if`.
+                let end = self.func.block(i.alternative).end;
+                let end = if offset_of(end).is_none() { loc } else { end };
+                if self.reachable {
+                    self.arrive(label, false, Some(end))?;
+                }
                 self.after(label);
             }
             Instr::TryTable(t) => {
@@ -602,6 +632,23 @@ impl FuncCx<'_, '_> {
             FunctionKind::Uninitialized(_) => {}
         }
         Ok(())
+    }
+}
+
+fn location_in(
+    module: &Module,
+    indices: &HashMap<FunctionId, u32>,
+    originals: &HashMap<FunctionId, FunctionId>,
+    cloned_for: Option<RegionKind>,
+    func: FunctionId,
+    loc: Option<InstrLocId>,
+) -> Location {
+    let shown = originals.get(&func).copied().unwrap_or(func);
+    Location {
+        func_name: module.funcs.get(shown).name.clone(),
+        func_index: indices[&shown],
+        cloned_for,
+        offset: loc.and_then(offset_of),
     }
 }
 

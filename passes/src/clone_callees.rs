@@ -9,14 +9,14 @@
 //! region map recomputed with it treats each clone as a whole-function region.
 
 use crate::impurity::context_dependent;
-use mmadapt_ir::{RegionKind, RegionMap};
+use mmadapt_ir::{Context, RegionKind, RegionMap};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use walrus::ir::{Instr, InstrLocId, InstrSeqId, InstrSeqType, LegacyCatch, TryTableCatch};
 use walrus::{FunctionBuilder, FunctionId, FunctionKind, LocalId, Module};
 
 /// Clones, for each region kind, the callees that run in region context, and
 /// points the calls at the clones. Returns the clones and their kinds.
-pub fn clone_callees(module: &mut Module, map: &RegionMap) -> BTreeMap<FunctionId, RegionKind> {
+pub fn clone_callees(module: &mut Module, map: &RegionMap) -> BTreeMap<FunctionId, Context> {
     let dependent = context_dependent(module);
     let needs_clone = |f: FunctionId| {
         dependent.contains(&f) && matches!(module.funcs.get(f).kind, FunctionKind::Local(_))
@@ -61,7 +61,10 @@ pub fn clone_callees(module: &mut Module, map: &RegionMap) -> BTreeMap<FunctionI
             set_callee(instr, c);
         }
     }
-    clones.into_iter().map(|((_, k), c)| (c, k)).collect()
+    clones
+        .into_iter()
+        .map(|((original, kind), c)| (c, Context { kind, original }))
+        .collect()
 }
 
 fn direct_callee(instr: &Instr) -> Option<FunctionId> {

@@ -13,7 +13,7 @@ pub mod verify;
 pub use error::{PassError, VerifyError};
 pub use split_memory::SplitMemories;
 
-use mmadapt_ir::{Markers, RegionKind, RegionMap};
+use mmadapt_ir::{Context, Markers, RegionMap};
 use std::collections::BTreeMap;
 use walrus::{FunctionId, Module};
 
@@ -33,7 +33,7 @@ pub struct Split {
     /// The region map, carried to the stripped module's positions.
     pub map: RegionMap,
     /// The clones made for region context, with their kinds.
-    pub clones: BTreeMap<FunctionId, RegionKind>,
+    pub clones: BTreeMap<FunctionId, Context>,
     pub memories: SplitMemories,
 }
 

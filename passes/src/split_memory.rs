@@ -70,11 +70,7 @@ pub fn split_memory(
         });
         if let Some((loc, e)) = failure {
             return Err(RegionError {
-                at: mmadapt_ir::Location {
-                    func_name: module.funcs.get(fid).name.clone(),
-                    func_index: mmadapt_ir::indices::function_indices(module)[&fid],
-                    offset: mmadapt_ir::walk::offset_of(loc),
-                },
+                at: map.location(module, fid, Some(loc)),
                 kind: mmadapt_ir::RegionErrorKind::Ambiguous(e),
             });
         }

@@ -260,8 +260,12 @@ fn clone_and_original_read_different_memories() {
     let wasm = wat::parse_str(OBSERVABLE).unwrap();
     let split = mmadapt_passes::split_bytes(&wasm).unwrap();
     assert_eq!(split.clones.len(), 1);
-    let (&clone, kind) = split.clones.iter().next().unwrap();
-    assert_eq!(*kind, mmadapt_ir::RegionKind::User);
+    let (&clone, context) = split.clones.iter().next().unwrap();
+    assert_eq!(context.kind, mmadapt_ir::RegionKind::User);
+    assert_eq!(
+        split.module.funcs.get(context.original).name.as_deref(),
+        Some("sum")
+    );
     assert_eq!(
         split.module.funcs.get(clone).name.as_deref(),
         Some("sum$user")

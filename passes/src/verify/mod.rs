@@ -15,17 +15,22 @@ mod stack_pointer;
 
 use crate::error::VerifyError;
 use crate::split_memory::SplitMemories;
-use mmadapt_ir::indices::{function_indices, memory_indices};
-use mmadapt_ir::walk::{for_each_instr, offset_of};
+use mmadapt_ir::indices::memory_indices;
+use mmadapt_ir::walk::for_each_instr;
 use mmadapt_ir::{memory_use, route, Location, MemUse, RegionMap, Route, REGION_MODULE};
 use walrus::ir::InstrLocId;
 use walrus::{FunctionId, Module};
 
 pub use stack_pointer::check_stack_pointer;
 
-/// The wasm features split modules may use.
+/// The wasm features split modules may use: the ones walrus accepts when it
+/// lifts the input (wasmparser's defaults, legacy exceptions and wide
+/// arithmetic, see `walrus::ModuleConfig`), plus multi-memory. The split adds
+/// only a second memory, so an input that lifted must give an output that
+/// validates.
 pub fn features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::MULTI_MEMORY
+    use wasmparser::WasmFeatures as F;
+    F::default() | F::MULTI_MEMORY | F::LEGACY_EXCEPTIONS | F::WIDE_ARITHMETIC
 }
 
 /// Emits the module and validates the bytes. Returns the bytes.
@@ -40,12 +45,13 @@ pub fn validate(module: &mut Module) -> Result<Vec<u8>, VerifyError> {
     Ok(bytes)
 }
 
-pub(crate) fn location(module: &Module, fid: FunctionId, loc: Option<InstrLocId>) -> Location {
-    Location {
-        func_name: module.funcs.get(fid).name.clone(),
-        func_index: function_indices(module)[&fid],
-        offset: loc.and_then(offset_of),
-    }
+pub(crate) fn location(
+    module: &Module,
+    map: &RegionMap,
+    fid: FunctionId,
+    loc: Option<InstrLocId>,
+) -> Location {
+    map.location(module, fid, loc)
 }
 
 /// Checks that every memory instruction uses the memories its region's kind
@@ -124,7 +130,7 @@ pub fn check_routes(
         });
         if let Some((loc, message)) = failure {
             return Err(VerifyError {
-                at: Some(location(module, fid, Some(loc))),
+                at: Some(location(module, map, fid, Some(loc))),
                 message,
             });
         }

@@ -52,9 +52,16 @@ pub fn check_stack_pointer(module: &Module, map: &RegionMap) -> Result<(), Verif
         if !in_some_region {
             continue;
         }
+        let mut loops = HashSet::new();
+        mmadapt_ir::walk::for_each_instr(func, |v| {
+            if let Instr::Loop(l) = v.instr {
+                loops.insert(l.seq);
+            }
+        });
         let mut t = Taint {
             module,
             func,
+            loops,
             fid,
             map,
             sp,
@@ -66,7 +73,7 @@ pub fn check_stack_pointer(module: &Module, map: &RegionMap) -> Result<(), Verif
             violation: None,
         };
         t.run().map_err(|(loc, message)| VerifyError {
-            at: Some(location(module, fid, loc)),
+            at: Some(location(module, map, fid, loc)),
             message,
         })?;
     }
@@ -78,6 +85,9 @@ type Fail = (Option<InstrLocId>, String);
 struct Taint<'a> {
     module: &'a Module,
     func: &'a LocalFunction,
+    /// The sequences that are loop bodies: branches to them carry the loop's
+    /// parameters.
+    loops: HashSet<InstrSeqId>,
     fid: FunctionId,
     map: &'a RegionMap,
     sp: GlobalId,
@@ -144,21 +154,11 @@ impl Taint<'_> {
     /// other label's results.
     fn branch_arity(&self, target: InstrSeqId) -> usize {
         let (params, results) = self.arity(self.func.block(target).ty);
-        if self.loops(target) {
+        if self.loops.contains(&target) {
             params
         } else {
             results
         }
-    }
-
-    fn loops(&self, seq: InstrSeqId) -> bool {
-        let mut found = false;
-        mmadapt_ir::walk::for_each_instr(self.func, |v| {
-            if let Instr::Loop(l) = v.instr {
-                found |= l.seq == seq;
-            }
-        });
-        found
     }
 
     fn taint_local(&mut self, l: LocalId, t: bool) {
