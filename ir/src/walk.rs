@@ -36,6 +36,13 @@ pub fn child_seqs(instr: &Instr) -> Vec<InstrSeqId> {
     }
 }
 
+/// Every instruction sequence of `func`, the body first, then in pre-order.
+pub fn all_seqs(func: &LocalFunction) -> Vec<InstrSeqId> {
+    let mut seqs = vec![func.entry_block()];
+    for_each_instr(func, |v| seqs.extend(child_seqs(v.instr)));
+    seqs
+}
+
 /// One visited instruction.
 pub struct Visit<'a> {
     pub pos: InstrPos,

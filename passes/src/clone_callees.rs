@@ -89,15 +89,7 @@ fn retarget_calls(
     to: impl Fn(FunctionId) -> Option<FunctionId>,
 ) {
     let func = module.funcs.get_mut(f).kind.unwrap_local_mut();
-    let seqs: Vec<InstrSeqId> = {
-        let mut v = Vec::new();
-        v.push(func.entry_block());
-        mmadapt_ir::walk::for_each_instr(func, |visit| {
-            v.extend(mmadapt_ir::walk::child_seqs(visit.instr))
-        });
-        v
-    };
-    for seq in seqs {
+    for seq in mmadapt_ir::walk::all_seqs(func) {
         for (instr, _) in func.block_mut(seq).instrs.iter_mut() {
             if let Some(target) = direct_callee(instr).and_then(&to) {
                 set_callee(instr, target);
@@ -127,11 +119,7 @@ fn copy_function(module: &mut Module, f: FunctionId, kind: RegionKind) -> Functi
         instrs: Vec<(Instr, InstrLocId)>,
     }
     let mut seqs = Vec::new();
-    let mut order = vec![func.entry_block()];
-    mmadapt_ir::walk::for_each_instr(func, |v| {
-        order.extend(mmadapt_ir::walk::child_seqs(v.instr))
-    });
-    for id in order {
+    for id in mmadapt_ir::walk::all_seqs(func) {
         let s = func.block(id);
         seqs.push(Seq {
             old: id,

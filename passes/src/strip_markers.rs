@@ -6,28 +6,17 @@
 //! Markers have type `[] -> []`, so removing a call leaves the operand stack
 //! as it was.
 
-use mmadapt_ir::walk::{child_seqs, InstrPos};
+use mmadapt_ir::walk::{all_seqs, InstrPos};
 use mmadapt_ir::{Markers, RegionMap};
 use std::collections::HashMap;
-use walrus::ir::{Instr, InstrSeqId};
+use walrus::ir::Instr;
 use walrus::{FunctionId, ImportKind, Module};
 
 pub fn strip_markers(module: &mut Module, markers: &Markers, map: &mut RegionMap) {
     let funcs: Vec<FunctionId> = module.funcs.iter_local().map(|(id, _)| id).collect();
     for fid in funcs {
         let func = module.funcs.get_mut(fid).kind.unwrap_local_mut();
-        let mut seqs: Vec<InstrSeqId> = vec![func.entry_block()];
-        let mut i = 0;
-        while i < seqs.len() {
-            let children: Vec<InstrSeqId> = func
-                .block(seqs[i])
-                .instrs
-                .iter()
-                .flat_map(|(instr, _)| child_seqs(instr))
-                .collect();
-            seqs.extend(children);
-            i += 1;
-        }
+        let seqs = all_seqs(func);
         let mut moved: HashMap<InstrPos, InstrPos> = HashMap::new();
         for seq in seqs {
             let instrs = &mut func.block_mut(seq).instrs;

@@ -85,18 +85,7 @@ pub fn build(original: &[u8]) -> Reference {
         // Scratch locals for cmpxchg's operand shuffling.
         let tmp32 = module.locals.add(I32);
         let func = module.funcs.get_mut(fid).kind.unwrap_local_mut();
-        let mut seqs = vec![func.entry_block()];
-        let mut i = 0;
-        while i < seqs.len() {
-            let children: Vec<InstrSeqId> = func
-                .block(seqs[i])
-                .instrs
-                .iter()
-                .flat_map(|(instr, _)| mmadapt_ir::walk::child_seqs(instr))
-                .collect();
-            seqs.extend(children);
-            i += 1;
-        }
+        let seqs = mmadapt_ir::walk::all_seqs(func);
         for seq in seqs {
             let old = std::mem::take(&mut func.block_mut(seq).instrs);
             let mut new = Vec::with_capacity(old.len());
