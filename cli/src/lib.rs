@@ -1,6 +1,11 @@
 //! mmadapt as a library: the pieces the `mmadapt` binary is made of, for build
-//! scripts and tests.
+//! scripts and tests. [`componentize`] is the entry point for build scripts.
 
+pub use adapter::Variant;
+pub use component::{componentize, ComponentOptions};
+
+pub mod adapter;
+pub mod component;
 pub mod io;
 pub mod print;
 pub mod split;

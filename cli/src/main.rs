@@ -30,6 +30,22 @@ enum Command {
         #[arg(short = 't', long = "wat")]
         wat: bool,
     },
+    /// WebAssembly component commands.
+    #[command(subcommand)]
+    Component(ComponentCommand),
+    /// Write mmadapt's built-in preview1 adapter (split: two memories).
+    Adapter {
+        /// The reactor variant (no `wasi:cli/run` export) instead of the
+        /// command variant.
+        #[arg(long)]
+        reactor: bool,
+        /// Write the adapter before the split (one memory, region markers).
+        #[arg(long)]
+        unsplit: bool,
+        /// Where to write (`-` for stdout).
+        #[arg(short = 'o', long = "output")]
+        output: String,
+    },
     /// Print the region view of a module: every memory instruction with its
     /// memory and region.
     Print {
@@ -47,12 +63,100 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ComponentCommand {
+    /// Turn a WASI preview1 module into a WASI 0.2 component (like
+    /// `wasm-tools component new`), with mmadapt's multi-memory adapter.
+    New {
+        /// The preview1 module (binary or text; `-` for stdin).
+        input: String,
+        /// Where to write the component (`-` for stdout).
+        #[arg(short = 'o', long = "output")]
+        output: String,
+        /// Use an adapter for imports from module NAME. For
+        /// `wasi_snapshot_preview1`, a two-memory adapter made by `mmadapt
+        /// split` replaces the built-in one; any other adapter is used as
+        /// wasm-tools uses it.
+        #[arg(long = "adapt", value_name = "NAME=FILE")]
+        adapt: Vec<String>,
+        /// Use the command adapter (exports `wasi:cli/run`, calls `_start`);
+        /// the default when the module exports `_start`.
+        #[arg(long, conflicts_with = "reactor")]
+        command: bool,
+        /// Use the reactor adapter; the default when the module does not
+        /// export `_start`.
+        #[arg(long)]
+        reactor: bool,
+        /// Skip validation of the output component.
+        #[arg(long)]
+        skip_validation: bool,
+        /// Write the text format instead of the binary.
+        #[arg(short = 't', long = "wat")]
+        wat: bool,
+    },
+}
+
 fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
     match cli.command {
+        Command::Component(ComponentCommand::New {
+            input,
+            output,
+            adapt,
+            command,
+            reactor,
+            skip_validation,
+            wat,
+        }) => {
+            let main = read_module(&input)?;
+            let mut adapters = Vec::new();
+            for a in &adapt {
+                adapters.push(
+                    mmadapt::component::read_adapt_arg(a)
+                        .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?,
+                );
+            }
+            let variant = match (command, reactor) {
+                (true, _) => Some(mmadapt::Variant::Command),
+                (_, true) => Some(mmadapt::Variant::Reactor),
+                _ => None,
+            };
+            let options = mmadapt::ComponentOptions {
+                variant,
+                adapters,
+                validate: !skip_validation,
+            };
+            let component = mmadapt::componentize(&main, &options)
+                .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
+            let out = if wat {
+                wasmprinter::print_bytes(&component)
+                    .map_err(|e| mmadapt::FileError::new(&input, e))?
+                    .into_bytes()
+            } else {
+                component
+            };
+            write_output(&output, &out)
+        }
         Command::Split { input, output, wat } => {
             let bytes = read_module(&input)?;
             let out = mmadapt::split::split_module(&input, &bytes, wat)?;
             write_output(&output, &out)
+        }
+        Command::Adapter {
+            reactor,
+            unsplit,
+            output,
+        } => {
+            let variant = if reactor {
+                mmadapt::adapter::Variant::Reactor
+            } else {
+                mmadapt::adapter::Variant::Command
+            };
+            let bytes = if unsplit {
+                mmadapt::adapter::unsplit_adapter(variant)
+            } else {
+                mmadapt::adapter::adapter(variant)
+            };
+            write_output(&output, bytes)
         }
         Command::Print {
             input,

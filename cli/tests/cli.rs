@@ -168,3 +168,122 @@ fn text_errors_name_line_and_column() {
     let o = mmadapt(&["split", input.to_str().unwrap(), "-o", "-"]);
     assert_clean_error(&o, input.to_str().unwrap(), "at line 2:1");
 }
+
+#[test]
+fn built_in_adapters_are_split_and_verified() {
+    for flags in [&[][..], &["--reactor"][..]] {
+        let mut args = vec!["adapter"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["-o", "-"]);
+        let o = mmadapt(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut validator =
+            wasmparser::Validator::new_with_features(mmadapt_passes::verify::features());
+        let types = validator
+            .validate_all(&o.stdout)
+            .expect("adapter validates");
+        assert_eq!(types.as_ref().memory_count(), 2, "{flags:?}");
+
+        // The unsplit adapter, split again here: no memory-0 access outside
+        // a region, and the private memory starts small.
+        let unsplit = scratch(&format!("unsplit{}.wasm", flags.len()));
+        let mut args = vec!["adapter", "--unsplit", "-o", unsplit.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        assert!(mmadapt(&args).status.success());
+        let o = mmadapt(&["print", "--split", "--stats", unsplit.to_str().unwrap()]);
+        let stats = String::from_utf8(o.stdout).unwrap();
+        let row0 = stats
+            .lines()
+            .find(|l| l.starts_with("0 "))
+            .expect("memory 0 row");
+        assert_eq!(row0.split_whitespace().last(), Some("0"), "{stats}");
+        let inside: usize = row0.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(
+            inside > 0,
+            "the adapter touches user memory somewhere: {stats}"
+        );
+    }
+}
+
+/// A preview1 command in text form: prints through `fd_write`.
+const HELLO_P1: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "hello\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))
+    (call $proc_exit (i32.const 0))))"#;
+
+fn component_new(main_wat: &str, name: &str, extra: &[&str]) -> (Output, PathBuf) {
+    let input = scratch(&format!("{name}.wat"));
+    std::fs::write(&input, main_wat).unwrap();
+    let out = scratch(&format!("{name}.component.wasm"));
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec![
+        "component",
+        "new",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    (mmadapt(&args), out)
+}
+
+#[test]
+fn component_new_makes_a_valid_component_with_a_private_memory() {
+    let (o, out) = component_new(HELLO_P1, "hello", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let text = wasmprinter::print_bytes(&bytes).unwrap();
+    assert!(
+        text.contains("mmadapt:private-memory"),
+        "the adapter's private memory is aliased"
+    );
+    assert!(
+        text.contains("wasi:cli/run"),
+        "a command exports wasi:cli/run"
+    );
+    assert!(text.contains("wasi:cli/stdout"), "fd_write needs stdout");
+    // Validates as a component with multi-memory.
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::COMPONENT_MODEL;
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(&bytes)
+        .expect("component validates");
+}
+
+#[test]
+fn component_new_errors() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "nomem",
+            r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (memory 1) (func (export "_start")))"#,
+            "exports no memory named `memory`",
+        ),
+        (
+            "missing",
+            r#"(module (import "wasi_snapshot_preview1" "fd_frobnicate" (func)) (memory (export "memory") 1) (func (export "_start")))"#,
+            "which the preview1 adapter does not provide",
+        ),
+        (
+            "unknown",
+            r#"(module (import "env" "foo" (func)) (memory (export "memory") 1) (func (export "_start")))"#,
+            "from unknown module `env`",
+        ),
+        ("notwasm", "this is not wasm", "not a WebAssembly binary"),
+    ];
+    for (name, wat, needle) in cases {
+        let (o, out) = component_new(wat, name, &[]);
+        let input = scratch(&format!("{name}.wat"));
+        assert_clean_error(&o, input.to_str().unwrap(), needle);
+        assert!(!out.exists(), "{name}: no output after an error");
+    }
+    // Already a component.
+    let (o, out) = component_new(HELLO_P1, "twice", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let again = mmadapt(&["component", "new", out.to_str().unwrap(), "-o", "-"]);
+    assert_clean_error(&again, out.to_str().unwrap(), "already a component");
+}

@@ -3,6 +3,7 @@
 //! [`split`] follows every pass with the [`verify`] checks that can fail.
 
 pub mod clone_callees;
+pub mod emit;
 pub mod error;
 pub mod impurity;
 pub mod shape;

@@ -35,7 +35,7 @@ pub fn features() -> wasmparser::WasmFeatures {
 
 /// Emits the module and validates the bytes. Returns the bytes.
 pub fn validate(module: &mut Module) -> Result<Vec<u8>, VerifyError> {
-    let bytes = module.emit_wasm();
+    let bytes = crate::emit::emit(module);
     wasmparser::Validator::new_with_features(features())
         .validate_all(&bytes)
         .map_err(|e| VerifyError {

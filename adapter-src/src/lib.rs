@@ -1,0 +1,64 @@
+//! The mmadapt preview1 adapter: `wasi_snapshot_preview1` on top of WASI 0.2.
+//!
+//! Compiled as an ordinary single-memory `wasm32-unknown-unknown` cdylib, then
+//! split by `mmadapt split` into a two-memory module: memory 0 is the main
+//! module's (imported as `env`.`memory`), memory 1 is this adapter's own
+//! (stack, statics, heap). Every access to the main module's memory goes
+//! through `mmadapt-markers` (`UserPtr`, `copy_to_user`, `copy_from_user`), so
+//! after the split it is the only code that touches memory 0.
+//!
+//! Layout, one file per area:
+//! - [`allocator`] — the global allocator of the private memory and
+//!   `cabi_import_realloc`, which the component's lowerings of WASI 0.2
+//!   imports use to return lists and strings into the private memory;
+//! - [`errno`] — preview1 error numbers and the `Result` glue;
+//! - [`state`] — lazily initialised adapter state (std streams, args, env);
+//! - [`args_env`] — `args_*`, `environ_*`;
+//! - [`fd`] — `fd_close`, `fd_fdstat_get`, `fd_fdstat_set_flags`,
+//!   `fd_prestat_get`, `fd_prestat_dir_name` (standard descriptors only);
+//! - [`fd_write`] — `fd_write`;
+//! - [`clock`] — `clock_time_get`;
+//! - [`poll`] — `poll_oneoff`;
+//! - [`random`] — `random_get`;
+//! - [`proc`] — `proc_exit`, `sched_yield`;
+//! - [`run`] — `wasi:cli/run#run` for the command variant.
+//!
+//! Export names are exactly the preview1 function names (wit-component wires
+//! the main module's `wasi_snapshot_preview1` imports to the adapter's exports
+//! of the same name). Every function takes user addresses as `u32` and wraps
+//! them in `UserPtr` at once.
+
+#![no_std]
+
+extern crate alloc;
+
+pub mod allocator;
+pub mod args_env;
+pub mod clock;
+pub mod errno;
+pub mod fd;
+pub mod fd_write;
+pub mod poll;
+pub mod proc;
+pub mod random;
+#[cfg(feature = "command")]
+pub mod run;
+pub mod state;
+
+/// `panic = "abort"`: a panic is a trap. No message is formatted (it would
+/// pull formatting code and data into the adapter for nothing).
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Traps. For states the WASI contract rules out (e.g. an allocation failure
+/// in the private memory).
+#[inline(always)]
+pub(crate) fn trap() -> ! {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    unreachable!()
+}

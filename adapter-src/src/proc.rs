@@ -1,0 +1,36 @@
+//! `proc_exit` on `wasi:cli/exit`; `sched_yield`.
+
+/// `proc_exit(rval: exitcode) -> !`
+///
+/// With the `exit-with-code` feature (default) this matches wasmtime's native
+/// preview1: 0 is `exit(ok)`, 1..=125 is `exit-with-code(rval)` so the host
+/// sees the same status, and 126 or more traps (native preview1 accepts
+/// exactly `[0, 126)` and fails otherwise). Without the feature every
+/// non-zero code is `exit(err)`, i.e. status 1, as in the standard adapter.
+#[no_mangle]
+pub extern "C" fn proc_exit(rval: u32) -> ! {
+    if rval == 0 {
+        wasip2::cli::exit::exit(Ok(()));
+    } else {
+        #[cfg(feature = "exit-with-code")]
+        {
+            if rval >= 126 {
+                crate::trap();
+            }
+            wasip2::cli::exit::exit_with_code(rval as u8);
+        }
+        #[cfg(not(feature = "exit-with-code"))]
+        wasip2::cli::exit::exit(Err(()));
+    }
+    // `exit` does not return; if a host lets it, trap rather than return into
+    // a program that asked to stop.
+    crate::trap()
+}
+
+/// `sched_yield() -> errno`
+///
+/// WASI 0.2 has no yield; there is nothing else to run in this instance.
+#[no_mangle]
+pub extern "C" fn sched_yield() -> i32 {
+    crate::errno::SUCCESS.0 as i32
+}

@@ -1,0 +1,32 @@
+//! The adapters built into mmadapt: adapter-src, compiled and split at build
+//! time (cli/build.rs).
+
+/// Which adapter variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// Exports `wasi:cli/run` and calls the main module's `_start`.
+    Command,
+    /// No `run` export; for modules that export functions of their own.
+    Reactor,
+}
+
+/// The split (two-memory) adapter of a variant.
+pub fn adapter(variant: Variant) -> &'static [u8] {
+    match variant {
+        Variant::Command => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-command.wasm")),
+        Variant::Reactor => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.wasm")),
+    }
+}
+
+/// The adapter before the split (one memory, with region markers), for
+/// `mmadapt print --split` and for tests.
+pub fn unsplit_adapter(variant: Variant) -> &'static [u8] {
+    match variant {
+        Variant::Command => {
+            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-command.unsplit.wasm"))
+        }
+        Variant::Reactor => {
+            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.unsplit.wasm"))
+        }
+    }
+}
