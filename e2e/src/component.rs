@@ -1,0 +1,54 @@
+//! Runs a WASI 0.2 command component on wasmtime (`wasmtime_wasi::p2`,
+//! synchronous linker) with the same [`Run`] the native runner gets, so the
+//! two outcomes can be compared.
+
+use crate::run::{Exit, Outcome, Run, Watchdog};
+use anyhow::{Context, Result};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::Store;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Runs the command component `wasm` (it must export `wasi:cli/run`) as
+/// `run` describes. An `Err` is a harness failure (the component does not
+/// compile or instantiate); everything the guest does is in the [`Outcome`].
+pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
+    let engine = crate::native::engine();
+    let component = Component::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .context("compiling the component")?;
+    let (mut builder, capture) = run.wasi_builder()?;
+    let mut store = Store::new(
+        engine,
+        Host {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+        },
+    );
+    store.set_epoch_deadline(1);
+    let mut linker: Linker<Host> = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let command =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
+            .map_err(anyhow::Error::from)
+            .context("instantiating the component")?;
+    let exit = {
+        let _watchdog = Watchdog::start(engine, run.timeout);
+        Exit::from_run_result(command.wasi_cli_run().call_run(&mut store))
+    };
+    drop(store);
+    capture.finish(exit)
+}

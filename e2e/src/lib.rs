@@ -1,0 +1,19 @@
+//! End-to-end harness of mmadapt.
+//!
+//! - [`programs`]: builds the guest programs of `tests/programs/` (Rust, C,
+//!   Go, AssemblyScript) into wasip1 modules, cached under the target
+//!   directory.
+//! - [`run`]: what a test runs ([`run::Run`]) and what came out
+//!   ([`run::Outcome`]), shared by every runner.
+//! - [`native`]: runs a wasip1 module on wasmtime's native preview1, the
+//!   reference behaviour.
+//! - [`component`]: runs a WASI 0.2 command component with the same inputs.
+//! - [`adapters`]: components from mmadapt and from the standard adapter.
+//! - [`runs`]: the standard [`run::Run`] of each program, for every runner.
+
+pub mod adapters;
+pub mod component;
+pub mod native;
+pub mod programs;
+pub mod run;
+pub mod runs;

@@ -1,0 +1,3 @@
+module mmadapt.test/goprog
+
+go 1.24
