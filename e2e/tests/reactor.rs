@@ -1,0 +1,64 @@
+//! The reactor variant: a module without `_start` becomes a component
+//! without `wasi:cli/run`, and its `_initialize` runs when the component is
+//! instantiated, as it runs before anything else natively.
+
+use mmadapt_e2e::run::Run;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::Store;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+const REACTOR: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "initialized\n")
+  (func (export "_initialize")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 12))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))"#;
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+#[test]
+fn reactor_initialize_runs_at_instantiation() {
+    let main = wat::parse_str(REACTOR).unwrap();
+    let bytes = mmadapt::componentize(&main, &mmadapt::ComponentOptions {
+        validate: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let engine = mmadapt_e2e::native::engine();
+    let component = Component::new(engine, &bytes).unwrap();
+    assert!(
+        component.component_type().exports(engine).next().is_none(),
+        "a reactor made from a module without WIT exports exports nothing"
+    );
+
+    let run = Run::new("reactor");
+    let (mut builder, capture) = run.wasi_builder().unwrap();
+    let mut store = Store::new(
+        engine,
+        Host {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+        },
+    );
+    store.set_epoch_deadline(1);
+    let mut linker: Linker<Host> = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    linker.instantiate(&mut store, &component).unwrap();
+    drop(store);
+    let outcome = capture.finish(mmadapt_e2e::run::Exit::Code(0)).unwrap();
+    assert_eq!(outcome.stdout_str(), "initialized\n");
+}
