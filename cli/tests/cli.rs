@@ -287,3 +287,53 @@ fn component_new_errors() {
     let again = mmadapt(&["component", "new", out.to_str().unwrap(), "-o", "-"]);
     assert_clean_error(&again, out.to_str().unwrap(), "already a component");
 }
+
+/// The sections of a core module that must reach the component unchanged:
+/// the code section and every custom section (names, DWARF, producers
+/// aside, which wit-component extends).
+fn preserved_sections(module: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        match payload.unwrap() {
+            wasmparser::Payload::CodeSectionStart { range, .. } => {
+                out.push(("code".into(), module[range.start..range.end].to_vec()))
+            }
+            wasmparser::Payload::CustomSection(c) if c.name() != "producers" => {
+                out.push((c.name().to_string(), c.data().to_vec()))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn component_new_keeps_the_main_module_code_and_custom_sections() {
+    let with_custom = HELLO_P1.replacen(
+        "(module",
+        r#"(module $hello (@custom ".debug_info" "\01\02\03") (@custom "my-metadata" "keep me")"#,
+        1,
+    );
+    let main = wat::parse_str(&with_custom).unwrap();
+    let expected = preserved_sections(&main);
+    assert!(expected.iter().any(|(n, _)| n == ".debug_info"));
+    assert!(expected.iter().any(|(n, _)| n == "name"));
+    let (o, out) = component_new(&with_custom, "custom", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let component = std::fs::read(out).unwrap();
+    // Find the embedded core modules and compare.
+    let mut found = false;
+    for payload in wasmparser::Parser::new(0).parse_all(&component) {
+        if let wasmparser::Payload::ModuleSection {
+            unchecked_range, ..
+        } = payload.unwrap()
+        {
+            let module = &component[unchecked_range.start..unchecked_range.end];
+            found |= preserved_sections(module) == expected;
+        }
+    }
+    assert!(
+        found,
+        "no core module of the component has the main module's code and custom sections"
+    );
+}
