@@ -71,6 +71,12 @@ pub fn go() -> Result<Vec<u8>> {
     once(&GO, build_go)
 }
 
+/// `tests/programs/go-big`: a Go program of over 10 MB (much of the
+/// standard library), for timing `component new`.
+pub fn go_big() -> Result<Vec<u8>> {
+    once(&GO_BIG, || build_go_dir("go-big", "gobig"))
+}
+
 /// `tests/programs/assemblyscript`: `asprog`, built with
 /// `@assemblyscript/wasi-shim`.
 pub fn assemblyscript() -> Result<Vec<u8>> {
@@ -82,6 +88,7 @@ static RUST: Memo = OnceLock::new();
 static C: Memo = OnceLock::new();
 static GO: Memo = OnceLock::new();
 static AS: Memo = OnceLock::new();
+static GO_BIG: Memo = OnceLock::new();
 
 fn once(memo: &'static Memo, build: fn() -> Result<Vec<u8>>) -> Result<Vec<u8>> {
     static BUILDING: Mutex<()> = Mutex::new(());
@@ -264,6 +271,11 @@ fn find_go() -> Result<(PathBuf, Option<PathBuf>)> {
 }
 
 fn build_go() -> Result<Vec<u8>> {
+    build_go_dir("go", "goprog")
+}
+
+/// Builds the Go program in `tests/programs/<dir>` as `<name>`.
+fn build_go_dir(dir: &str, name: &str) -> Result<Vec<u8>> {
     let (go, goroot) = find_go()?;
     let go_cmd = |args: &[&str]| {
         let mut c = Command::new(&go);
@@ -288,10 +300,10 @@ fn build_go() -> Result<Vec<u8>> {
     };
     let version = run(&mut go_cmd(&["version"]), "go version")?;
     let id = String::from_utf8_lossy(&version.stdout).trim().to_string();
-    cached("go", "goprog", &id, |src, out| {
+    cached(dir, name, &id, |src, out| {
         let mut cmd = go_cmd(&["build", "-trimpath", "-o"]);
         cmd.arg(out).arg(".").current_dir(src);
-        run(&mut cmd, "building tests/programs/go").map(drop)
+        run(&mut cmd, &format!("building tests/programs/{dir}")).map(drop)
     })
 }
 

@@ -1,0 +1,3 @@
+module mmadapt.test/gobig
+
+go 1.22
