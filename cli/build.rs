@@ -22,6 +22,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     for path in [
         "adapter-src/src",
+        "adapter-src/build.rs",
         "adapter-src/Cargo.toml",
         "adapter-src/Cargo.lock",
         "markers/src",

@@ -4,18 +4,19 @@
 //! The strings are fetched once (see [`crate::state`]) and kept in the
 //! private memory in the exact layout the caller's buffer gets, so a `*_get`
 //! is one `copy_to_user` of the whole buffer plus one pointer write per
-//! string.
+//! string. Out-pointers and the pointer array must be 4-aligned (native
+//! preview1 traps otherwise).
 
 use crate::errno;
 use crate::state::{self, StringTable};
-use mmadapt_markers::{copy_to_user, UserPtr};
+use crate::user;
 
 /// Writes the number of strings to `count` and the buffer size they need
 /// (terminators included) to `buf_size`.
 fn sizes_get(table: &StringTable, count: u32, buf_size: u32) -> i32 {
     errno::run(|| {
-        UserPtr::<u32>::new(count).write(table.count());
-        UserPtr::<u32>::new(buf_size).write(table.buf_size());
+        user::put::<u32>(count, table.count());
+        user::put::<u32>(buf_size, table.buf_size());
         Ok(())
     })
 }
@@ -23,13 +24,13 @@ fn sizes_get(table: &StringTable, count: u32, buf_size: u32) -> i32 {
 /// Copies the strings to `buf` and their addresses to `ptrs[0..count]`.
 fn strings_get(table: &StringTable, ptrs: u32, buf: u32) -> i32 {
     errno::run(|| {
-        let buf = UserPtr::<u8>::new(buf);
-        if !table.blob.is_empty() {
-            copy_to_user(buf, &table.blob);
+        user::write_bytes(buf, &table.blob);
+        if !table.offsets.is_empty() {
+            user::check_align(ptrs, 4);
         }
-        let ptrs = UserPtr::<u32>::new(ptrs);
         for (i, offset) in table.offsets.iter().enumerate() {
-            ptrs.add(i as u32).write(buf.addr().wrapping_add(*offset));
+            let ptr = user::element(ptrs, i as u32, 4);
+            user::put::<u32>(ptr, buf.wrapping_add(*offset));
         }
         Ok(())
     })

@@ -12,15 +12,23 @@
 //!   `cabi_import_realloc`, which the component's lowerings of WASI 0.2
 //!   imports use to return lists and strings into the private memory;
 //! - [`errno`] — preview1 error numbers and the `Result` glue;
-//! - [`state`] — lazily initialised adapter state (std streams, args, env);
+//! - [`user`] — checked access to user memory (bounds, alignment, strings,
+//!   iovecs) and native preview1's hostcall fuel;
+//! - [`state`] — lazily initialised adapter state (args, env);
+//! - [`descriptors`] — the descriptor table (std streams, preopens, files,
+//!   directories) and its fd allocation;
 //! - [`args_env`] — `args_*`, `environ_*`;
-//! - [`fd`] — `fd_close`, `fd_fdstat_get`, `fd_fdstat_set_flags`,
-//!   `fd_prestat_get`, `fd_prestat_dir_name` (standard descriptors only);
-//! - [`fd_write`] — `fd_write`;
-//! - [`clock`] — `clock_time_get`;
+//! - [`fd`] — `fd_close`, `fd_renumber`, `fd_fdstat_*`, `fd_filestat_*`,
+//!   `fd_advise`, `fd_allocate`, `fd_datasync`, `fd_sync`, `fd_prestat_*`;
+//! - [`io`] — `fd_read`, `fd_write`, `fd_pread`, `fd_pwrite`, `fd_seek`,
+//!   `fd_tell`;
+//! - [`readdir`] — `fd_readdir`;
+//! - [`paths`] — `path_*`;
+//! - [`clock`] — `clock_res_get`, `clock_time_get`;
 //! - [`poll`] — `poll_oneoff`;
 //! - [`random`] — `random_get`;
-//! - [`proc`] — `proc_exit`, `sched_yield`;
+//! - [`proc`] — `proc_exit`, `proc_raise`, `sched_yield`;
+//! - [`sockets`] — `sock_*`;
 //! - [`run`] — `wasi:cli/run#run` for the command variant.
 //!
 //! Export names are exactly the preview1 function names (wit-component wires
@@ -35,15 +43,20 @@ extern crate alloc;
 pub mod allocator;
 pub mod args_env;
 pub mod clock;
+pub mod descriptors;
 pub mod errno;
 pub mod fd;
-pub mod fd_write;
+pub mod io;
+pub mod paths;
 pub mod poll;
 pub mod proc;
 pub mod random;
+pub mod readdir;
 #[cfg(feature = "command")]
 pub mod run;
+pub mod sockets;
 pub mod state;
+pub mod user;
 
 /// `panic = "abort"`: a panic is a trap. No message is formatted (it would
 /// pull formatting code and data into the adapter for nothing).

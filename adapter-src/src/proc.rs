@@ -1,4 +1,4 @@
-//! `proc_exit` on `wasi:cli/exit`; `sched_yield`.
+//! `proc_exit` on `wasi:cli/exit`; `proc_raise`; `sched_yield`.
 
 /// `proc_exit(rval: exitcode) -> !`
 ///
@@ -33,4 +33,16 @@ pub extern "C" fn proc_exit(rval: u32) -> ! {
 #[no_mangle]
 pub extern "C" fn sched_yield() -> i32 {
     crate::errno::SUCCESS.0 as i32
+}
+
+/// `proc_raise(sig: signal) -> errno`
+///
+/// As native preview1: `ENOTSUP` for every signal; a value that is not a
+/// `signal` (> 30) traps.
+#[no_mangle]
+pub extern "C" fn proc_raise(sig: u32) -> i32 {
+    if sig > 30 {
+        crate::trap();
+    }
+    crate::errno::NOTSUP.0 as i32
 }

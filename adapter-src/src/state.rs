@@ -1,4 +1,5 @@
-//! Adapter state, created on first use and kept for the instance's lifetime.
+//! Adapter state, created on first use and kept for the instance's lifetime
+//! (the descriptor table is in [`crate::descriptors`]).
 //!
 //! It lives in statics, i.e. in the private memory. The adapter runs on one
 //! thread and never re-enters itself while initialising a value (the
@@ -6,8 +7,6 @@
 
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
-use wasip2::io::streams::{InputStream, OutputStream};
 
 /// A value computed on first access. Single-threaded, no re-entrancy.
 pub struct Lazy<T> {
@@ -44,72 +43,6 @@ impl<T> Lazy<T> {
 impl<T> Default for Lazy<T> {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-static STDIN: Lazy<InputStream> = Lazy::new();
-static STDOUT: Lazy<OutputStream> = Lazy::new();
-static STDERR: Lazy<OutputStream> = Lazy::new();
-
-/// Whether fd 0, 1, 2 were closed by `fd_close`. (Atomics compile to plain
-/// loads and stores on single-threaded wasm32.)
-static STD_CLOSED: [AtomicBool; 3] = [
-    AtomicBool::new(false),
-    AtomicBool::new(false),
-    AtomicBool::new(false),
-];
-
-/// Standard descriptors: the only fds this adapter knows so far.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum StdFd {
-    Stdin,
-    Stdout,
-    Stderr,
-}
-
-impl StdFd {
-    /// The open standard descriptor `fd`, or `None` (`EBADF`).
-    pub fn open(fd: u32) -> Option<StdFd> {
-        let std = match fd {
-            0 => StdFd::Stdin,
-            1 => StdFd::Stdout,
-            2 => StdFd::Stderr,
-            _ => return None,
-        };
-        (!STD_CLOSED[fd as usize].load(Ordering::Relaxed)).then_some(std)
-    }
-
-    /// Marks the descriptor closed (the stream itself stays cached: WASI 0.2
-    /// hands out one stream per call, and a later `get-stdout` would work
-    /// again, but preview1 says the fd is gone).
-    pub fn close(self) {
-        STD_CLOSED[self as usize].store(true, Ordering::Relaxed);
-    }
-
-    /// The output stream of stdout/stderr, fetched once; `None` for stdin.
-    pub fn output(self) -> Option<&'static OutputStream> {
-        match self {
-            StdFd::Stdin => None,
-            StdFd::Stdout => Some(STDOUT.get_or_init(wasip2::cli::stdout::get_stdout)),
-            StdFd::Stderr => Some(STDERR.get_or_init(wasip2::cli::stderr::get_stderr)),
-        }
-    }
-
-    /// The input stream of stdin, fetched once; `None` for stdout/stderr.
-    pub fn input(self) -> Option<&'static InputStream> {
-        match self {
-            StdFd::Stdin => Some(STDIN.get_or_init(wasip2::cli::stdin::get_stdin)),
-            _ => None,
-        }
-    }
-
-    /// Whether the descriptor is a terminal (`wasi:cli/terminal-*`).
-    pub fn is_terminal(self) -> bool {
-        match self {
-            StdFd::Stdin => wasip2::cli::terminal_stdin::get_terminal_stdin().is_some(),
-            StdFd::Stdout => wasip2::cli::terminal_stdout::get_terminal_stdout().is_some(),
-            StdFd::Stderr => wasip2::cli::terminal_stderr::get_terminal_stderr().is_some(),
-        }
     }
 }
 

@@ -33,10 +33,13 @@ impl WasiView for Host {
 #[test]
 fn reactor_initialize_runs_at_instantiation() {
     let main = wat::parse_str(REACTOR).unwrap();
-    let bytes = mmadapt::componentize(&main, &mmadapt::ComponentOptions {
-        validate: true,
-        ..Default::default()
-    })
+    let bytes = mmadapt::componentize(
+        &main,
+        &mmadapt::ComponentOptions {
+            validate: true,
+            ..Default::default()
+        },
+    )
     .unwrap();
     let engine = mmadapt_e2e::native::engine();
     let component = Component::new(engine, &bytes).unwrap();

@@ -1,0 +1,99 @@
+//! The end-to-end comparison: each guest program runs on wasmtime's native
+//! preview1 (the oracle) and as a component made by mmadapt; stdout, stderr,
+//! exit code and the files written must be identical. Each is also run
+//! through the standard adapter, and that result is recorded (printed and
+//! written to `target/e2e-programs/standard-adapter.txt`), not asserted:
+//! it is the peer's behaviour, not ours.
+
+use mmadapt_e2e::run::{Outcome, Run};
+use mmadapt_e2e::{adapters, component, native, programs, runs};
+use std::fmt::Write;
+
+fn build(f: fn() -> anyhow::Result<Vec<u8>>) -> Vec<u8> {
+    f().unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// Runs `main` natively and as mmadapt's component; returns the difference.
+fn compare(main: &[u8], run: &Run) -> Option<String> {
+    let expected = native::run(main, run).expect("native run");
+    let component_bytes = adapters::mmadapt(main).expect("mmadapt component new");
+    let actual = component::run(&component_bytes, run).expect("component run");
+    expected.diff(&actual)
+}
+
+/// Runs `main` through the standard adapter and records how it compares.
+fn record_standard(name: &str, main: &[u8], run: &Run) {
+    let expected = native::run(main, run).expect("native run");
+    let verdict = match adapters::standard(main) {
+        Err(e) => format!("component new failed: {e:#}"),
+        Ok(c) => match component::run(&c, run) {
+            Err(e) => format!("did not run: {e:#}"),
+            Ok(o) => describe(&expected, &o),
+        },
+    };
+    let line = format!("{name}: standard adapter: {verdict}\n");
+    print!("{line}");
+    let path = programs::out_dir().join("standard-adapter.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{name}:")))
+        .fold(String::new(), |mut acc, l| {
+            let _ = writeln!(acc, "{l}");
+            acc
+        });
+    kept.push_str(&line);
+    let _ = std::fs::create_dir_all(programs::out_dir());
+    let _ = std::fs::write(path, kept);
+}
+
+fn describe(expected: &Outcome, actual: &Outcome) -> String {
+    match expected.diff(actual) {
+        None => "same as native".into(),
+        Some(d) => {
+            let exit = format!("{:?}", actual.exit);
+            let exit = exit
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(160)
+                .collect::<String>();
+            format!(
+                "differs from native: {} (its exit: {exit})",
+                d.lines().next().unwrap_or("").trim_end_matches(':')
+            )
+        }
+    }
+}
+
+fn check(name: &str, main: &[u8], run: &Run) {
+    record_standard(name, main, run);
+    if let Some(diff) = compare(main, run) {
+        panic!("{name}: mmadapt's component differs from native preview1:\n{diff}");
+    }
+}
+
+#[test]
+fn rust_p1suite_matches_native() {
+    let main = build(programs::rust);
+    check("rust p1suite all", &main, &runs::p1suite(&["all"]));
+}
+
+#[test]
+fn c_program_matches_native() {
+    let main = build(programs::c);
+    check("c cprog", &main, &runs::cprog(None));
+}
+
+#[test]
+fn go_program_matches_native() {
+    let main = build(programs::go);
+    check("go goprog", &main, &runs::goprog(None, None));
+}
+
+#[test]
+fn assemblyscript_program_matches_native() {
+    let main = build(programs::assemblyscript);
+    check("assemblyscript asprog", &main, &runs::asprog(None));
+}
