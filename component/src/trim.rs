@@ -41,36 +41,125 @@ fn keep_exports(module: &mut walrus::Module, keep: &dyn Fn(&str) -> bool) {
     walrus::passes::gc::run(module);
 }
 
-fn imports_of(module: &walrus::Module) -> BTreeSet<ImportKey> {
-    module
-        .imports
-        .iter()
-        .map(|i| (i.module.clone(), i.name.clone()))
-        .collect()
+/// What one function refers to directly.
+#[derive(Default)]
+struct Refs {
+    funcs: Vec<walrus::FunctionId>,
+    memories: BTreeSet<walrus::MemoryId>,
+    /// Calls through a table (or touches one): every function in an element
+    /// segment may run.
+    tables: bool,
+}
+
+fn refs_of(func: &walrus::LocalFunction) -> Refs {
+    use walrus::ir::Instr;
+    let mut r = Refs::default();
+    mmadapt_ir::walk::for_each_instr(func, |v| {
+        match v.instr {
+            Instr::Call(c) => r.funcs.push(c.func),
+            Instr::ReturnCall(c) => r.funcs.push(c.func),
+            Instr::RefFunc(c) => r.funcs.push(c.func),
+            Instr::CallIndirect(_)
+            | Instr::ReturnCallIndirect(_)
+            | Instr::CallRef(_)
+            | Instr::ReturnCallRef(_)
+            | Instr::TableGet(_)
+            | Instr::TableSet(_)
+            | Instr::TableGrow(_)
+            | Instr::TableSize(_)
+            | Instr::TableFill(_)
+            | Instr::TableCopy(_)
+            | Instr::TableInit(_) => r.tables = true,
+            _ => {}
+        }
+        if let Some(usage) = mmadapt_ir::memory_use(v.instr) {
+            use mmadapt_ir::MemUse::*;
+            match usage {
+                Copy { src, dst } => {
+                    r.memories.insert(src);
+                    r.memories.insert(dst);
+                }
+                Read(m) | Write(m) | ReadWrite(m) | Fill(m) | Init(m) | Size(m) | Grow(m)
+                | Sync(m) => {
+                    r.memories.insert(m);
+                }
+            }
+        }
+    });
+    r
 }
 
 /// For every exported function of the split adapter, the imports it keeps
-/// alive (calls, transitively, plus whatever walrus treats as roots).
+/// alive: functions reachable by calls and `ref.func` (and, once anything
+/// reachable uses a table, every function of every element segment), and the
+/// memories their instructions use. This is the liveness of walrus's GC
+/// (which [`trim`] uses to cut the real adapter), computed for every export
+/// in one pass over the module; where the two could differ (tables), this
+/// one keeps more, never less.
 pub fn export_reach(split: &[u8]) -> Result<Vec<ExportReach>> {
     let module = parse(split)?;
-    let funcs: Vec<String> = module
-        .exports
-        .iter()
-        .filter(|e| matches!(e.item, walrus::ExportItem::Function(_)))
-        .map(|e| e.name.clone())
+    let refs: std::collections::HashMap<walrus::FunctionId, Refs> = module
+        .funcs
+        .iter_local()
+        .map(|(id, f)| (id, refs_of(f)))
         .collect();
-    drop(module);
-    funcs
-        .into_iter()
-        .map(|name| {
-            let mut m = parse(split)?;
-            keep_exports(&mut m, &|n| n == name);
-            Ok(ExportReach {
-                imports: imports_of(&m),
-                name,
+    let mut element_funcs: Vec<walrus::FunctionId> = Vec::new();
+    let mut declared: Vec<walrus::FunctionId> = Vec::new();
+    for elem in module.elements.iter() {
+        let funcs: Vec<walrus::FunctionId> = match &elem.items {
+            walrus::ElementItems::Functions(fs) => fs.clone(),
+            walrus::ElementItems::Expressions(_, exprs) => exprs
+                .iter()
+                .filter_map(|e| match e {
+                    walrus::ConstExpr::RefFunc(f) => Some(*f),
+                    _ => None,
+                })
+                .collect(),
+        };
+        if matches!(elem.kind, walrus::ElementKind::Declared) {
+            declared.extend(&funcs);
+        }
+        element_funcs.extend(funcs);
+    }
+    let mut out = Vec::new();
+    for export in module.exports.iter() {
+        let walrus::ExportItem::Function(root) = export.item else {
+            continue;
+        };
+        let mut seen: std::collections::HashSet<walrus::FunctionId> = Default::default();
+        let mut memories: BTreeSet<walrus::MemoryId> = BTreeSet::new();
+        let mut tables_added = false;
+        let mut stack = vec![root];
+        stack.extend(&declared);
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f) {
+                continue;
+            }
+            if let Some(r) = refs.get(&f) {
+                stack.extend(&r.funcs);
+                memories.extend(&r.memories);
+                if r.tables && !tables_added {
+                    tables_added = true;
+                    stack.extend(&element_funcs);
+                }
+            }
+        }
+        let imports = module
+            .imports
+            .iter()
+            .filter(|i| match i.kind {
+                walrus::ImportKind::Function(f) => seen.contains(&f),
+                walrus::ImportKind::Memory(m) => memories.contains(&m),
+                _ => true,
             })
-        })
-        .collect()
+            .map(|i| (i.module.clone(), i.name.clone()))
+            .collect();
+        out.push(ExportReach {
+            name: export.name.clone(),
+            imports,
+        });
+    }
+    Ok(out)
 }
 
 /// The real adapter cut down to the function exports `keep` plus the
