@@ -39,6 +39,25 @@ fn main() {
     }
 }
 
+fn remap_flags(root: &Path) -> String {
+    let cargo_home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
+    let rustup_home = std::env::var("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".rustup")
+        });
+    [
+        format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
+        format!("--remap-path-prefix={}=/rustup", rustup_home.display()),
+        format!("--remap-path-prefix={}=/mmadapt", root.display()),
+    ]
+    .join("\x1f")
+}
+
 fn build_adapter(root: &Path, out: &Path, variant: &str, features: &[&str]) -> Vec<u8> {
     let target_dir = out.join(format!("adapter-target-{variant}"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -55,9 +74,11 @@ fn build_adapter(root: &Path, out: &Path, variant: &str, features: &[&str]) -> V
         .arg("--target-dir")
         .arg(&target_dir)
         // The outer build's flags are for the host, not for the adapter.
+        // Source paths (in panic messages) are remapped so the adapter does
+        // not depend on where the repository or the cargo registry live.
         .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(root))
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building adapter-src ({variant}) failed");

@@ -58,11 +58,46 @@ pub mod sockets;
 pub mod state;
 pub mod user;
 
-/// `panic = "abort"`: a panic is a trap. No message is formatted (it would
-/// pull formatting code and data into the adapter for nothing).
+/// `panic = "abort"`: a panic is a trap, after a message goes to the
+/// program's stderr (a panic in the adapter is a bug in it; the message says
+/// where). It is assembled on the stack, in private memory, without
+/// `core::fmt`, which would add tens of kilobytes to the adapter; a
+/// formatted message is shown only when it is a plain string.
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    let mut buf = [0u8; 512];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        let n = bytes.len().min(buf.len() - len);
+        buf[len..len + n].copy_from_slice(&bytes[..n]);
+        len += n;
+    };
+    put(b"mmadapt adapter panicked");
+    if let Some(at) = info.location() {
+        put(b" at ");
+        put(at.file().as_bytes());
+        put(b":");
+        let mut digits = [0u8; 10];
+        let mut n = at.line();
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        put(&digits[i..]);
+    }
+    if let Some(message) = info.message().as_str() {
+        put(b": ");
+        put(message.as_bytes());
+    }
+    put(b"\n");
+    let stream = wasip2::cli::stderr::get_stderr();
+    let _ = stream.blocking_write_and_flush(&buf[..len]);
     core::arch::wasm32::unreachable()
 }
 

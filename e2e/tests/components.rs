@@ -97,3 +97,40 @@ fn assemblyscript_program_matches_native() {
     let main = build(programs::assemblyscript);
     check("assemblyscript asprog", &main, &runs::asprog(None));
 }
+
+/// Every bad-pointer case of p1suite (one run each: native traps), the fuel
+/// limits and the exit codes: the component must do what native does.
+#[test]
+fn rust_p1suite_traps_fuel_and_exits_match_native() {
+    let main = build(programs::rust);
+    let component_bytes = adapters::mmadapt(&main).expect("mmadapt component new");
+    let list = native::run(&main, &runs::p1suite(&["trap", "list"])).expect("native run");
+    let cases: Vec<String> = list.stdout_str().lines().map(String::from).collect();
+    assert!(cases.len() >= 30, "{list}");
+    let mut runs_to_check: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| vec!["trap".to_string(), c.clone()])
+        .collect();
+    runs_to_check.push(vec!["fuel".into()]);
+    runs_to_check.push(vec!["cat".into()]);
+    for code in ["0", "1", "3", "125", "126", "255", "-1"] {
+        runs_to_check.push(vec!["exit".into(), code.into()]);
+    }
+    let mut failures = Vec::new();
+    for args in &runs_to_check {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = runs::p1suite(&args);
+        let expected = native::run(&main, &run).expect("native run");
+        let actual = component::run(&component_bytes, &run).expect("component run");
+        if let Some(diff) = expected.diff(&actual) {
+            failures.push(format!("p1suite {}:\n{diff}", args.join(" ")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs differ:\n{}",
+        failures.len(),
+        runs_to_check.len(),
+        failures.join("\n")
+    );
+}
