@@ -106,16 +106,7 @@ pub fn export_reach(split: &[u8]) -> Result<Vec<ExportReach>> {
     let mut element_funcs: Vec<walrus::FunctionId> = Vec::new();
     let mut declared: Vec<walrus::FunctionId> = Vec::new();
     for elem in module.elements.iter() {
-        let funcs: Vec<walrus::FunctionId> = match &elem.items {
-            walrus::ElementItems::Functions(fs) => fs.clone(),
-            walrus::ElementItems::Expressions(_, exprs) => exprs
-                .iter()
-                .filter_map(|e| match e {
-                    walrus::ConstExpr::RefFunc(f) => Some(*f),
-                    _ => None,
-                })
-                .collect(),
-        };
+        let funcs = mmadapt_ir::walk::element_functions(elem);
         if matches!(elem.kind, walrus::ElementKind::Declared) {
             declared.extend(&funcs);
         }

@@ -8,9 +8,10 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
+/// The store data of a component run: a WASI context and its resources.
+pub struct Host {
+    pub ctx: WasiCtx,
+    pub table: ResourceTable,
 }
 
 impl WasiView for Host {

@@ -2,10 +2,10 @@
 //! without `wasi:cli/run`, and its `_initialize` runs when the component is
 //! instantiated, as it runs before anything else natively.
 
+use mmadapt_e2e::component::Host;
 use mmadapt_e2e::run::Run;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 const REACTOR: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -15,20 +15,6 @@ const REACTOR: &str = r#"(module
     (i32.store (i32.const 0) (i32.const 64))
     (i32.store (i32.const 4) (i32.const 12))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))"#;
-
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
 
 #[test]
 fn reactor_initialize_runs_at_instantiation() {

@@ -85,16 +85,7 @@ impl Markers {
             }
         }
         for elem in module.elements.iter() {
-            let funcs: Vec<FunctionId> = match &elem.items {
-                walrus::ElementItems::Functions(fs) => fs.clone(),
-                walrus::ElementItems::Expressions(_, exprs) => exprs
-                    .iter()
-                    .filter_map(|e| match e {
-                        walrus::ConstExpr::RefFunc(f) => Some(*f),
-                        _ => None,
-                    })
-                    .collect(),
-            };
+            let funcs = crate::walk::element_functions(elem);
             if let Some(f) = funcs.into_iter().find(|f| self.op(*f).is_some()) {
                 return error(
                     f,

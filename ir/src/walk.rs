@@ -85,3 +85,17 @@ pub fn offset_of(loc: InstrLocId) -> Option<u32> {
         Some(loc.data())
     }
 }
+
+/// The functions an element segment refers to.
+pub fn element_functions(elem: &walrus::Element) -> Vec<walrus::FunctionId> {
+    match &elem.items {
+        walrus::ElementItems::Functions(fs) => fs.clone(),
+        walrus::ElementItems::Expressions(_, exprs) => exprs
+            .iter()
+            .filter_map(|e| match e {
+                walrus::ConstExpr::RefFunc(f) => Some(*f),
+                _ => None,
+            })
+            .collect(),
+    }
+}
