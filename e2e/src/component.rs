@@ -2,7 +2,7 @@
 //! synchronous linker) with the same [`Run`] the native runner gets, so the
 //! two outcomes can be compared.
 
-use crate::run::{Exit, Outcome, Run, Watchdog};
+use crate::run::{Capture, Exit, Outcome, Run, Watchdog};
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;
@@ -23,14 +23,10 @@ impl WasiView for Host {
     }
 }
 
-/// Runs the command component `wasm` (it must export `wasi:cli/run`) as
-/// `run` describes. An `Err` is a harness failure (the component does not
-/// compile or instantiate); everything the guest does is in the [`Outcome`].
-pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
+/// A store with the WASI context of `run`, and a linker with WASI 0.2, for
+/// any use of a component; [`run`] is the usual one.
+pub fn store_and_linker(run: &Run) -> Result<(Store<Host>, Linker<Host>, Capture)> {
     let engine = crate::native::engine();
-    let component = Component::new(engine, wasm)
-        .map_err(anyhow::Error::from)
-        .context("compiling the component")?;
     let (mut builder, capture) = run.wasi_builder()?;
     let mut store = Store::new(
         engine,
@@ -42,6 +38,18 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
     store.set_epoch_deadline(1);
     let mut linker: Linker<Host> = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    Ok((store, linker, capture))
+}
+
+/// Runs the command component `wasm` (it must export `wasi:cli/run`) as
+/// `run` describes. An `Err` is a harness failure (the component does not
+/// compile or instantiate); everything the guest does is in the [`Outcome`].
+pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
+    let engine = crate::native::engine();
+    let component = Component::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .context("compiling the component")?;
+    let (mut store, linker, capture) = store_and_linker(run)?;
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .map_err(anyhow::Error::from)

@@ -2,10 +2,8 @@
 //! without `wasi:cli/run`, and its `_initialize` runs when the component is
 //! instantiated, as it runs before anything else natively.
 
-use mmadapt_e2e::component::Host;
 use mmadapt_e2e::run::Run;
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::Store;
+use wasmtime::component::Component;
 
 const REACTOR: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -35,17 +33,7 @@ fn reactor_initialize_runs_at_instantiation() {
     );
 
     let run = Run::new("reactor");
-    let (mut builder, capture) = run.wasi_builder().unwrap();
-    let mut store = Store::new(
-        engine,
-        Host {
-            ctx: builder.build(),
-            table: ResourceTable::new(),
-        },
-    );
-    store.set_epoch_deadline(1);
-    let mut linker: Linker<Host> = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let (mut store, linker, capture) = mmadapt_e2e::component::store_and_linker(&run).unwrap();
     linker.instantiate(&mut store, &component).unwrap();
     drop(store);
     let outcome = capture.finish(mmadapt_e2e::run::Exit::Code(0)).unwrap();
