@@ -73,17 +73,9 @@ fn refs_of(func: &walrus::LocalFunction) -> Refs {
             _ => {}
         }
         if let Some(usage) = mmadapt_ir::memory_use(v.instr) {
-            use mmadapt_ir::MemUse::*;
-            match usage {
-                Copy { src, dst } => {
-                    r.memories.insert(src);
-                    r.memories.insert(dst);
-                }
-                Read(m) | Write(m) | ReadWrite(m) | Fill(m) | Init(m) | Size(m) | Grow(m)
-                | Sync(m) => {
-                    r.memories.insert(m);
-                }
-            }
+            let (src, dst) = usage.memories();
+            r.memories.extend(src);
+            r.memories.insert(dst);
         }
     });
     r

@@ -32,6 +32,24 @@ pub enum MemUse {
     Sync(MemoryId),
 }
 
+impl MemUse {
+    /// The memory operands: `memory.copy`'s source, if this is a copy, and
+    /// the destination (or the only memory of every other instruction).
+    pub fn memories(self) -> (Option<MemoryId>, MemoryId) {
+        match self {
+            MemUse::Copy { src, dst } => (Some(src), dst),
+            MemUse::Read(m)
+            | MemUse::Write(m)
+            | MemUse::ReadWrite(m)
+            | MemUse::Fill(m)
+            | MemUse::Init(m)
+            | MemUse::Size(m)
+            | MemUse::Grow(m)
+            | MemUse::Sync(m) => (None, m),
+        }
+    }
+}
+
 /// The memory use of `instr`, or `None` when it does not touch memory.
 pub fn memory_use(instr: &Instr) -> Option<MemUse> {
     Some(match instr {

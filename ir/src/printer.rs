@@ -105,13 +105,8 @@ pub fn stats(module: &Module, markers: &Markers, map: Option<&RegionMap>) -> Sta
 }
 
 fn operand_memories(usage: crate::MemUse) -> Vec<walrus::MemoryId> {
-    use crate::MemUse::*;
-    match usage {
-        Copy { src, dst } => vec![src, dst],
-        Read(m) | Write(m) | ReadWrite(m) | Fill(m) | Init(m) | Size(m) | Grow(m) | Sync(m) => {
-            vec![m]
-        }
-    }
+    let (src, dst) = usage.memories();
+    src.into_iter().chain([dst]).collect()
 }
 
 /// Prints the region map: one line per region.

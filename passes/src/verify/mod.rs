@@ -17,7 +17,7 @@ use crate::error::VerifyError;
 use crate::split_memory::SplitMemories;
 use mmadapt_ir::indices::memory_indices;
 use mmadapt_ir::walk::for_each_instr;
-use mmadapt_ir::{memory_use, route, Location, MemUse, RegionMap, Route, REGION_MODULE};
+use mmadapt_ir::{memory_use, route, Location, RegionMap, Route, REGION_MODULE};
 use walrus::ir::InstrLocId;
 use walrus::{FunctionId, Module};
 
@@ -88,17 +88,7 @@ pub fn check_routes(
                 return;
             };
             let kind = map.kind_at(fid, v.pos);
-            let actual = match usage {
-                MemUse::Copy { src, dst } => (Some(src), dst),
-                MemUse::Read(m)
-                | MemUse::Write(m)
-                | MemUse::ReadWrite(m)
-                | MemUse::Fill(m)
-                | MemUse::Init(m)
-                | MemUse::Size(m)
-                | MemUse::Grow(m)
-                | MemUse::Sync(m) => (None, m),
-            };
+            let actual = usage.memories();
             let uses_user = actual.0 == Some(mems.user) || actual.1 == mems.user;
             if kind.is_none() && uses_user {
                 failure = Some((v.loc, "memory-0 access outside every region".into()));
