@@ -19,7 +19,8 @@ use crate::fd::{
     FDFLAGS_RSYNC, FDFLAGS_SYNC, FSTFLAGS_ALL, RIGHTS_ALL, RIGHTS_FD_READ, RIGHTS_FD_WRITE,
 };
 use crate::user::{self, Fuel};
-use wasip2::filesystem::types::{DescriptorFlags, DescriptorType, OpenFlags, PathFlags};
+use alloc::string::String;
+use wasip2::filesystem::types::{Descriptor, DescriptorFlags, DescriptorType, OpenFlags, PathFlags};
 
 /// `lookupflags.symlink_follow`; any other bit traps.
 const LOOKUPFLAGS_SYMLINK_FOLLOW: u32 = 1;
@@ -129,13 +130,25 @@ pub extern "C" fn path_open(
     })
 }
 
+/// The directory `fd` and the path the guest passed, in native's order: a bad
+/// or non-directory `fd` is reported before the path is read.
+fn dir_and_path(
+    t: &descriptors::Table,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(&Descriptor, String), Errno> {
+    let dir = t.dir(fd)?;
+    let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+    Ok((dir, path))
+}
+
 /// `path_create_directory(fd, path, path_len) -> errno`
 #[no_mangle]
 pub extern "C" fn path_create_directory(fd: u32, path: u32, path_len: u32) -> i32 {
     errno::run(|| {
         descriptors::with(|t| {
-            let dir = t.dir(fd)?;
-            let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+            let (dir, path) = dir_and_path(t, fd, path, path_len)?;
             Ok(dir.create_directory_at(&path)?)
         })
     })
@@ -148,8 +161,7 @@ pub extern "C" fn path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u3
     let pflags = path_flags(flags);
     errno::run(|| {
         let stat = descriptors::with(|t| {
-            let dir = t.dir(fd)?;
-            let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+            let (dir, path) = dir_and_path(t, fd, path, path_len)?;
             let stat = dir.stat_at(pflags, &path)?;
             let hash = dir.metadata_hash_at(pflags, &path)?;
             Filestat::from_stat(stat, hash)
@@ -178,8 +190,7 @@ pub extern "C" fn path_filestat_set_times(
     errno::run(|| {
         let (a, m) = new_timestamps(atim, mtim, fst_flags)?;
         descriptors::with(|t| {
-            let dir = t.dir(fd)?;
-            let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+            let (dir, path) = dir_and_path(t, fd, path, path_len)?;
             Ok(dir.set_times_at(pflags, &path, a, m)?)
         })
     })
@@ -222,8 +233,7 @@ pub extern "C" fn path_readlink(
 ) -> i32 {
     errno::run(|| {
         let target = descriptors::with(|t| {
-            let dir = t.dir(fd)?;
-            let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+            let (dir, path) = dir_and_path(t, fd, path, path_len)?;
             Ok::<_, Errno>(dir.readlink_at(&path)?)
         })?;
         let bytes = target.as_bytes();
@@ -239,8 +249,7 @@ pub extern "C" fn path_readlink(
 pub extern "C" fn path_remove_directory(fd: u32, path: u32, path_len: u32) -> i32 {
     errno::run(|| {
         descriptors::with(|t| {
-            let dir = t.dir(fd)?;
-            let path = user::read_string(Some(&mut Fuel::new()), path, path_len)?;
+            let (dir, path) = dir_and_path(t, fd, path, path_len)?;
             Ok(dir.remove_directory_at(&path)?)
         })
     })
