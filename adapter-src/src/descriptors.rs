@@ -98,7 +98,9 @@ pub struct Table {
 impl Table {
     fn new() -> Table {
         let mut t = Table { slots: Vec::new() };
-        use wasip2::cli::{stderr, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout};
+        use wasip2::cli::{
+            stderr, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout,
+        };
         let stream = stdin::get_stdin();
         let isatty = terminal_stdin::get_terminal_stdin().is_some();
         t.push(Desc::Stdin { stream, isatty });

@@ -289,9 +289,8 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
             let filetype = filetype(host.get_type()?);
             let mut rights = RIGHTS_ALL;
             if filetype == FILETYPE_DIRECTORY {
-                rights &= !(RIGHTS_FD_SEEK
-                    | RIGHTS_FD_FILESTAT_SET_SIZE
-                    | RIGHTS_PATH_FILESTAT_SET_SIZE);
+                rights &=
+                    !(RIGHTS_FD_SEEK | RIGHTS_FD_FILESTAT_SET_SIZE | RIGHTS_PATH_FILESTAT_SET_SIZE);
             }
             if host_flags & DescriptorFlags::READ.bits() == 0 {
                 rights &= !(RIGHTS_FD_READ | RIGHTS_FD_READDIR);

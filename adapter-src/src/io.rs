@@ -138,16 +138,13 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32) -> 
             let f = t.seekable(fd)?;
             let pos = match whence {
                 WHENCE_SET if offset >= 0 => offset as u64,
-                WHENCE_CUR => f
-                    .position
-                    .checked_add_signed(offset)
-                    .ok_or(errno::INVAL)?,
-                WHENCE_END => f
-                    .fd
-                    .stat()?
-                    .size
-                    .checked_add_signed(offset)
-                    .ok_or(errno::INVAL)?,
+                WHENCE_CUR => f.position.checked_add_signed(offset).ok_or(errno::INVAL)?,
+                WHENCE_END => {
+                    f.fd.stat()?
+                        .size
+                        .checked_add_signed(offset)
+                        .ok_or(errno::INVAL)?
+                }
                 _ => return Err(errno::INVAL),
             };
             f.position = pos;

@@ -20,7 +20,9 @@ use crate::fd::{
 };
 use crate::user::{self, Fuel};
 use alloc::string::String;
-use wasip2::filesystem::types::{Descriptor, DescriptorFlags, DescriptorType, OpenFlags, PathFlags};
+use wasip2::filesystem::types::{
+    Descriptor, DescriptorFlags, DescriptorType, OpenFlags, PathFlags,
+};
 
 /// `lookupflags.symlink_follow`; any other bit traps.
 const LOOKUPFLAGS_SYMLINK_FOLLOW: u32 = 1;
@@ -157,7 +159,13 @@ pub extern "C" fn path_create_directory(fd: u32, path: u32, path_len: u32) -> i3
 /// `path_filestat_get(fd, flags: lookupflags, path, path_len, buf: *mut filestat) -> errno`:
 /// `stat-at` and `metadata-hash-at` with the same follow flag.
 #[no_mangle]
-pub extern "C" fn path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> i32 {
+pub extern "C" fn path_filestat_get(
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+) -> i32 {
     let pflags = path_flags(flags);
     errno::run(|| {
         let stat = descriptors::with(|t| {

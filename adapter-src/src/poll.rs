@@ -49,11 +49,7 @@ const HOST_EVENT_SIZE: u64 = 32;
 
 /// A subscription as read from user memory.
 enum Sub {
-    Clock {
-        id: u32,
-        timeout: u64,
-        flags: u16,
-    },
+    Clock { id: u32, timeout: u64, flags: u16 },
     FdRead(u32),
     FdWrite(u32),
 }
