@@ -9,5 +9,9 @@
 fn main() {
     println!("cargo::rustc-link-arg-cdylib=-zstack-size=32768");
     println!("cargo::rustc-link-arg-cdylib=--initial-memory=131072");
+    // The component grows the function table and puts the zero-copy
+    // lowerings there (src/zero_copy.rs).
+    println!("cargo::rustc-link-arg-cdylib=--export-table");
+    println!("cargo::rustc-link-arg-cdylib=--growable-table");
     println!("cargo::rerun-if-changed=build.rs");
 }

@@ -14,8 +14,15 @@
 
 use core::alloc::Layout;
 
+#[cfg(not(feature = "integrity-check"))]
 #[global_allocator]
 static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// The integrity-check build wraps dlmalloc with headers and red zones
+/// (see [`crate::integrity`]).
+#[cfg(feature = "integrity-check")]
+#[global_allocator]
+static ALLOCATOR: crate::integrity::CheckedAlloc = crate::integrity::CheckedAlloc;
 
 /// The `realloc` of every lowered WASI 0.2 import (wit-component looks for an
 /// export of this name on the adapter, falling back to `cabi_realloc`).
@@ -35,6 +42,9 @@ pub unsafe extern "C" fn cabi_import_realloc(
     align: usize,
     new_len: usize,
 ) -> *mut u8 {
+    if let Some(user_buffer) = crate::zero_copy::take_target(old_len, new_len) {
+        return user_buffer;
+    }
     let ptr = if old_len == 0 {
         if new_len == 0 {
             // A dangling, aligned pointer: nothing will be read or written.

@@ -3,9 +3,8 @@
 //!
 //! The strings are fetched once (see [`crate::state`]) and kept in the
 //! private memory in the exact layout the caller's buffer gets, so a `*_get`
-//! is one `copy_to_user` of the whole buffer plus one pointer write per
-//! string. Out-pointers and the pointer array must be 4-aligned (native
-//! preview1 traps otherwise).
+//! is one pointer write and one `copy_to_user` per string. Out-pointers and
+//! the pointer array must be 4-aligned (native preview1 traps otherwise).
 
 use crate::errno;
 use crate::state::{self, StringTable};
@@ -15,22 +14,36 @@ use crate::user;
 /// (terminators included) to `buf_size`.
 fn sizes_get(table: &StringTable, count: u32, buf_size: u32) -> i32 {
     errno::run(|| {
-        user::put::<u32>(count, table.count());
+        // Native preview1 stores the size first and the count last: if both
+        // out-pointers are the same, the count wins (found by the hostile
+        // guest).
         user::put::<u32>(buf_size, table.buf_size());
+        user::put::<u32>(count, table.count());
         Ok(())
     })
 }
 
-/// Copies the strings to `buf` and their addresses to `ptrs[0..count]`.
+/// Copies the strings to `buf` and their addresses to `ptrs[0..count]`, in
+/// native preview1's order: for each string, its pointer, then its bytes and
+/// terminator. The order is visible when the two buffers overlap (a hostile
+/// or confused caller): later writes win, exactly as natively. (Writing all
+/// the bytes first and then all the pointers gave different memory
+/// contents; found by the hostile guest, `tests/programs/rust/src/bin/hostile.rs`.)
 fn strings_get(table: &StringTable, ptrs: u32, buf: u32) -> i32 {
     errno::run(|| {
-        user::write_bytes(buf, &table.blob);
-        if !table.offsets.is_empty() {
-            user::check_align(ptrs, 4);
-        }
-        for (i, offset) in table.offsets.iter().enumerate() {
-            let ptr = user::element(ptrs, i as u32, 4);
-            user::put::<u32>(ptr, buf.wrapping_add(*offset));
+        let blob_len = table.blob.len() as u32;
+        for (i, &start) in table.offsets.iter().enumerate() {
+            // From its offset to the next (strings may contain NULs).
+            let end = table.offsets.get(i + 1).copied().unwrap_or(blob_len);
+            let string = table
+                .blob
+                .get(start as usize..end as usize)
+                .unwrap_or_else(|| crate::trap());
+            // 4-aligned, in bounds (the store traps otherwise).
+            user::put::<u32>(user::element(ptrs, i as u32, 4), buf.wrapping_add(start));
+            // In bounds or trap; a string that would wrap past 2^32 traps
+            // in the store too (it cannot fit below 2^32).
+            user::write_bytes(buf.wrapping_add(start), string);
         }
         Ok(())
     })

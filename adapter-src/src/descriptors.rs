@@ -24,7 +24,7 @@ use crate::errno::{self, Errno};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
-use wasip2::filesystem::types::{Descriptor, DescriptorFlags};
+use wasip2::filesystem::types::{Descriptor, DescriptorFlags, MetadataHashValue};
 use wasip2::io::streams::{InputStream, OutputStream};
 
 /// A file opened by `path_open` (anything but a directory).
@@ -40,6 +40,9 @@ pub struct File {
     /// Whether the host descriptor was opened for writing (`get-flags`
     /// has WRITE), asked on first use.
     writable: Option<bool>,
+    /// The file's `metadata-hash`, asked on first use: it hashes the
+    /// device and inode, which an open file keeps for its lifetime.
+    hash: Option<MetadataHashValue>,
 }
 
 impl File {
@@ -50,7 +53,18 @@ impl File {
             append,
             nonblock,
             writable: None,
+            hash: None,
         }
+    }
+
+    /// `metadata-hash` of the file, one host call per open file.
+    pub fn metadata_hash(&mut self) -> Result<MetadataHashValue, Errno> {
+        if let Some(h) = self.hash {
+            return Ok(h);
+        }
+        let h = self.fd.metadata_hash()?;
+        self.hash = Some(h);
+        Ok(h)
     }
 
     /// Whether the file was opened for writing. Natively a write to a file
@@ -93,11 +107,17 @@ pub enum Desc {
 
 pub struct Table {
     slots: Vec<Option<Desc>>,
+    /// The listing `fd_readdir` is part way through (see `readdir.rs`);
+    /// dropped with its descriptor.
+    pub listing: Option<crate::readdir::Listing>,
 }
 
 impl Table {
     fn new() -> Table {
-        let mut t = Table { slots: Vec::new() };
+        let mut t = Table {
+            slots: Vec::new(),
+            listing: None,
+        };
         use wasip2::cli::{
             stderr, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout,
         };
@@ -141,6 +161,7 @@ impl Table {
     /// Removes `fd` (its number becomes free); `EBADF` if it is not open.
     /// Dropping the result releases the WASI 0.2 resource.
     pub fn remove(&mut self, fd: u32) -> Result<Desc, Errno> {
+        self.forget_listing(fd);
         self.slots
             .get_mut(fd as usize)
             .and_then(Option::take)
@@ -151,9 +172,18 @@ impl Table {
     /// dropped and `from` becomes free.
     pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
         let desc = self.remove(from)?;
+        self.forget_listing(to);
         let old = self.slots[to as usize].replace(desc);
         drop(old);
         Ok(())
+    }
+
+    /// Drops the directory listing of `fd`, if it is the one kept: the
+    /// number is being closed or replaced.
+    fn forget_listing(&mut self, fd: u32) {
+        if self.listing.as_ref().is_some_and(|l| l.fd == fd) {
+            self.listing = None;
+        }
     }
 
     /// Any open descriptor (native `get_descriptor`): `EBADF` if absent.
@@ -228,4 +258,74 @@ pub fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
         None => slot.insert(Table::new()),
     };
     f(table)
+}
+
+/// Invariants of the table for the `integrity-check` build
+/// ([`crate::integrity`]): its vector and every preopen name inside the
+/// heap, every resource handle live (not 0, not the "taken" marker), and
+/// preopen names UTF-8. Does not create the table.
+#[cfg(feature = "integrity-check")]
+pub fn check_invariants() -> Result<(), &'static str> {
+    use crate::integrity::in_heap;
+    // SAFETY: single-threaded; called between preview1 calls' work, when
+    // no `&mut Table` is live.
+    let Some(t) = (unsafe { &*TABLE.0.get() }) else {
+        return Ok(());
+    };
+    let v = &t.slots;
+    if v.len() > v.capacity() {
+        return Err("descriptor table: length exceeds capacity");
+    }
+    if v.capacity() != 0
+        && !in_heap(
+            v.as_ptr() as usize,
+            v.capacity() * core::mem::size_of::<Option<Desc>>(),
+        )
+    {
+        return Err("descriptor table: storage outside the heap");
+    }
+    let live = |h: u32| h != 0 && h != u32::MAX;
+    for slot in v.iter().flatten() {
+        let ok = match slot {
+            Desc::Stdin { stream, .. } => live(stream.handle()),
+            Desc::Stdout { stream, .. } | Desc::Stderr { stream, .. } => live(stream.handle()),
+            Desc::File(f) => live(f.fd.handle()),
+            Desc::Dir { fd, preopen } => {
+                if let Some(p) = preopen {
+                    if p.capacity() != 0 && !in_heap(p.as_ptr() as usize, p.capacity()) {
+                        return Err("descriptor table: preopen name outside the heap");
+                    }
+                    if p.len() > p.capacity() || core::str::from_utf8(p.as_bytes()).is_err() {
+                        return Err("descriptor table: preopen name corrupted (not UTF-8)");
+                    }
+                }
+                live(fd.handle())
+            }
+        };
+        if !ok {
+            return Err("descriptor table: dead or invalid resource handle");
+        }
+    }
+    Ok(())
+}
+
+/// Test hook of the `integrity-check` build: makes the first preopen's name
+/// invalid UTF-8 (creating the table first).
+#[cfg(feature = "integrity-check")]
+pub fn corrupt_for_test() {
+    with(|t| {
+        for slot in t.slots.iter_mut().flatten() {
+            if let Desc::Dir {
+                preopen: Some(p), ..
+            } = slot
+            {
+                // SAFETY: deliberately breaks the `String` invariant; only
+                // the integrity check looks at it before the trap.
+                if let Some(b) = unsafe { p.as_mut_vec() }.first_mut() {
+                    *b = 0xff;
+                }
+                return;
+            }
+        }
+    })
 }

@@ -54,8 +54,12 @@ pub const TXTBSY: Errno = Errno(74);
 pub const XDEV: Errno = Errno(75);
 
 /// Runs `f` and turns its outcome into the value a preview1 function returns.
+/// With feature `integrity-check`, the private memory is checked before and
+/// after `f` (see [`crate::integrity`]; nothing without the feature).
 #[inline(always)]
+#[cfg_attr(feature = "integrity-check", track_caller)]
 pub fn run(f: impl FnOnce() -> Result<(), Errno>) -> i32 {
+    let _guard = crate::integrity::Guard::enter();
     match f() {
         Ok(()) => SUCCESS.0 as i32,
         Err(e) => e.0 as i32,

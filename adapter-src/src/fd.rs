@@ -383,12 +383,14 @@ pub extern "C" fn fd_filestat_get(fd: u32, buf: u32) -> i32 {
                         ctim: 0,
                     })
                 }
-                Desc::Dir { fd, .. } => &*fd,
-                Desc::File(f) => &f.fd,
+                Desc::Dir { fd, .. } => {
+                    let stat = fd.stat()?;
+                    return Filestat::from_stat(stat, fd.metadata_hash()?);
+                }
+                Desc::File(f) => f,
             };
-            let stat = host.stat()?;
-            let hash = host.metadata_hash()?;
-            Filestat::from_stat(stat, hash)
+            let stat = host.fd.stat()?;
+            Filestat::from_stat(stat, host.metadata_hash()?)
         })?;
         stat.write(buf);
         Ok(())

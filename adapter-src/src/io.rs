@@ -25,20 +25,32 @@
 //!   most 64 KiB (natively: one `blocking-read` of a `read-via-stream`);
 //!   `fd_pwrite` in append mode appends, ignoring the offset.
 //!
-//! Bytes pass through a private buffer: the lowering of every WASI 0.2
-//! import reads and writes the private memory.
+//! File data of 4 KiB and more moves between the host and the user's
+//! buffer directly when the component provides the zero-copy lowerings
+//! ([`crate::zero_copy`]); anything else passes through a private buffer,
+//! as the lowering of every other WASI 0.2 import reads and writes the
+//! private memory.
 
 use crate::descriptors::{self, Desc, File};
 use crate::errno::{self, Errno};
 use crate::user::{self, Fuel};
+use crate::zero_copy;
 use alloc::vec::Vec;
 use mmadapt_markers::UserBuf;
+use wasip2::filesystem::types::Descriptor;
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 
 /// Most bytes one `blocking-write-and-flush` is guaranteed to accept.
 const STREAM_CHUNK: u32 = 4096;
 /// Bytes per `descriptor.read`/`descriptor.write` (the host's read cap).
 const FILE_CHUNK: u32 = 64 * 1024;
+
+/// The private buffer of [`write_chunks`]: a static one, so that the
+/// common small write to stdout costs no allocation.
+struct StreamBuffer(core::cell::UnsafeCell<[u8; STREAM_CHUNK as usize]>);
+// The adapter is single-threaded.
+unsafe impl Sync for StreamBuffer {}
+static STREAM_BUFFER: StreamBuffer = StreamBuffer(core::cell::UnsafeCell::new([0; STREAM_CHUNK as usize]));
 
 /// Whence values of `fd_seek`.
 const WHENCE_SET: u32 = 0;
@@ -177,20 +189,32 @@ fn read_file(f: &File, iov: UserBuf, offset: u64, limit: u32) -> Result<u32, Err
     loop {
         let ask = (want - done).min(FILE_CHUNK);
         let at = offset.checked_add(u64::from(done)).ok_or(errno::OVERFLOW)?;
-        let (data, eof) = match f.fd.read(u64::from(ask), at) {
+        let dest = iov.ptr.addr().wrapping_add(done);
+        let result = match zero_copy::read(&f.fd, dest, ask, at) {
+            Some(r) => r,
+            None => read_copying(&f.fd, dest, ask, at),
+        };
+        let (n, eof) = match result {
             Ok(r) => r,
-            Err(e) if done == 0 => return Err(e.into()),
+            Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
-        // The host never returns more than asked; never copy more.
-        let data = &data[..data.len().min(ask as usize)];
-        user::write_bytes(iov.ptr.addr().wrapping_add(done), data);
-        done += data.len() as u32;
-        if eof || data.len() < ask as usize || done == want {
+        done += n;
+        if eof || n < ask || done == want {
             break;
         }
     }
     Ok(done)
+}
+
+/// One `descriptor.read` into a private buffer, copied to `dest`: the
+/// bytes read and whether it was the end of file.
+fn read_copying(fd: &Descriptor, dest: u32, ask: u32, at: u64) -> Result<(u32, bool), Errno> {
+    let (data, eof) = fd.read(u64::from(ask), at)?;
+    // The host never returns more than asked; never copy more.
+    let data = &data[..data.len().min(ask as usize)];
+    user::write_bytes(dest, data);
+    Ok((data.len() as u32, eof))
 }
 
 /// One `blocking-read` of stdin into `iov` (as native: `closed` is end of
@@ -229,12 +253,19 @@ fn write_file(f: &mut File, iov: UserBuf, offset: Option<u64>) -> Result<u32, Er
     let mut done = 0u32;
     loop {
         let n = (iov.len - done).min(FILE_CHUNK);
-        buf.resize(n as usize, 0);
-        user::read_into(&mut buf, iov.ptr.addr().wrapping_add(done));
+        let src = iov.ptr.addr().wrapping_add(done);
         let at = offset.checked_add(u64::from(done)).ok_or(errno::OVERFLOW)?;
-        let written = match f.fd.write(&buf, at) {
+        let result = match zero_copy::write(&f.fd, src, n, at) {
+            Some(r) => r,
+            None => {
+                buf.resize(n as usize, 0);
+                user::read_into(&mut buf, src);
+                f.fd.write(&buf, at).map_err(Errno::from)
+            }
+        };
+        let written = match result {
             Ok(w) => w.min(u64::from(n)) as u32,
-            Err(e) if done == 0 => return Err(e.into()),
+            Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
         done += written;
@@ -254,7 +285,9 @@ fn write_stream(stream: &OutputStream, iov: UserBuf) -> Result<u32, Errno> {
 /// `blocking-write-and-flush` of `iov` in chunks of 4096 bytes; returns
 /// its length.
 fn write_chunks(stream: &OutputStream, iov: UserBuf) -> Result<u32, Errno> {
-    let mut chunk = alloc::vec![0u8; iov.len.min(STREAM_CHUNK) as usize];
+    // SAFETY: single-threaded, and nothing below writes to a stream through
+    // this function again (the panic handler writes stderr directly).
+    let chunk = unsafe { &mut *STREAM_BUFFER.0.get() };
     let mut done = 0;
     while done < iov.len {
         let n = (iov.len - done).min(STREAM_CHUNK);

@@ -29,7 +29,11 @@
 //! - [`random`] — `random_get`;
 //! - [`proc`] — `proc_exit`, `proc_raise`, `sched_yield`;
 //! - [`sockets`] — `sock_*`;
-//! - [`run`] — `wasi:cli/run#run` for the command variant.
+//! - [`run`] — `wasi:cli/run#run` for the command variant;
+//! - [`zero_copy`] — file reads and writes straight between the host and
+//!   the user's buffer, through second lowerings the component adds;
+//! - [`integrity`] — with feature `integrity-check` (tests only): checks of
+//!   the private memory around every preview1 call.
 //!
 //! Export names are exactly the preview1 function names (wit-component wires
 //! the main module's `wasi_snapshot_preview1` imports to the adapter's exports
@@ -46,6 +50,7 @@ pub mod clock;
 pub mod descriptors;
 pub mod errno;
 pub mod fd;
+pub mod integrity;
 pub mod io;
 pub mod paths;
 pub mod poll;
@@ -55,6 +60,7 @@ pub mod readdir;
 #[cfg(feature = "command")]
 pub mod run;
 pub mod sockets;
+pub mod zero_copy;
 pub mod state;
 pub mod user;
 

@@ -9,6 +9,8 @@
 /// non-zero code is `exit(err)`, i.e. status 1, as in the standard adapter.
 #[no_mangle]
 pub extern "C" fn proc_exit(rval: u32) -> ! {
+    // Checked on entry only (nothing is left to check after `exit`).
+    let _guard = crate::integrity::Guard::enter();
     if rval == 0 {
         wasip2::cli::exit::exit(Ok(()));
     } else {
@@ -32,6 +34,7 @@ pub extern "C" fn proc_exit(rval: u32) -> ! {
 /// WASI 0.2 has no yield; there is nothing else to run in this instance.
 #[no_mangle]
 pub extern "C" fn sched_yield() -> i32 {
+    let _guard = crate::integrity::Guard::enter();
     crate::errno::SUCCESS.0 as i32
 }
 
@@ -41,6 +44,7 @@ pub extern "C" fn sched_yield() -> i32 {
 /// `signal` (> 30) traps.
 #[no_mangle]
 pub extern "C" fn proc_raise(sig: u32) -> i32 {
+    let _guard = crate::integrity::Guard::enter();
     if sig > 30 {
         crate::trap();
     }

@@ -8,6 +8,18 @@
 //! host's entries in its order; entry `i` has `d_next = i + 1`, and the
 //! cookie is the number of entries to skip.
 //!
+//! One listing, one read: a program lists a directory with a series of
+//! calls, each resuming at the cookie after the last whole entry it got.
+//! When a call fills the buffer, the entries it read are kept (one
+//! listing, in the descriptor table, dropped when its fd is closed or
+//! renumbered over) and the next call on that fd *at exactly that cookie*
+//! continues from them instead of reading the directory again; any other
+//! cookie (0 included) reads afresh, as natively. Without this a listing
+//! would read the directory once per buffer-full, quadratic in its size.
+//! The difference from native: an entry created or removed in the middle
+//! of one listing shows up (or disappears) only in the next listing, the
+//! snapshot POSIX `readdir` allows.
+//!
 //! Filling the buffer: for each entry, its 24-byte header (padding zeroed)
 //! truncated to the space left, then its name truncated to the space left;
 //! when the space runs out the call returns `buf_len` (the last entry may
@@ -28,6 +40,14 @@ struct Entry {
     ino: u64,
     filetype: u8,
     name: String,
+}
+
+/// The entries of a listing in progress on `fd`, and the cookie its next
+/// call is expected at.
+pub struct Listing {
+    pub fd: u32,
+    resume: u64,
+    entries: Vec<Entry>,
 }
 
 /// All entries of `dir`, `.` and `..` first.
@@ -57,36 +77,59 @@ fn entries(dir: &Descriptor) -> Result<Vec<Entry>, Errno> {
 #[no_mangle]
 pub extern "C" fn fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> i32 {
     errno::run(|| {
-        let list = descriptors::with(|t| entries(t.dir(fd)?))?;
-        let mut ptr = buf;
-        let mut cap = buf_len;
-        let mut used = None;
-        let skip = usize::try_from(cookie).unwrap_or(usize::MAX);
-        for (i, entry) in list.iter().enumerate().skip(skip) {
-            let mut header = [0u8; DIRENT_SIZE as usize];
-            header[0..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
-            header[8..16].copy_from_slice(&entry.ino.to_le_bytes());
-            header[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
-            header[20] = entry.filetype;
-            let n = cap.min(DIRENT_SIZE);
-            user::write_bytes(ptr, &header[..n as usize]);
-            ptr = ptr.wrapping_add(n);
-            cap -= n;
-            if cap == 0 {
-                used = Some(buf_len);
-                break;
+        descriptors::with(|t| {
+            let kept = t
+                .listing
+                .take()
+                .filter(|l| l.fd == fd && l.resume == cookie && cookie != 0);
+            let entries = match kept {
+                Some(l) => l.entries,
+                None => entries(t.dir(fd)?)?,
+            };
+            let (used, resume) = fill(&entries, buf, buf_len, cookie);
+            user::put::<u32>(bufused, used);
+            if let Some(resume) = resume {
+                t.listing = Some(Listing {
+                    fd,
+                    resume,
+                    entries,
+                });
             }
-            let name = entry.name.as_bytes();
-            let n = cap.min(name.len() as u32);
-            user::write_bytes(ptr, &name[..n as usize]);
-            ptr = ptr.wrapping_add(n);
-            cap -= n;
-            if cap == 0 {
-                used = Some(buf_len);
-                break;
-            }
-        }
-        user::put::<u32>(bufused, used.unwrap_or(buf_len - cap));
-        Ok(())
+            Ok(())
+        })
     })
+}
+
+/// Writes the entries from index `cookie` on into the user's buffer.
+/// Returns the bytes used and, when the buffer ran out, the index of the
+/// first entry that did not fit whole (where the next call will resume).
+fn fill(list: &[Entry], buf: u32, buf_len: u32, cookie: u64) -> (u32, Option<u64>) {
+    let mut ptr = buf;
+    let mut cap = buf_len;
+    let skip = usize::try_from(cookie).unwrap_or(usize::MAX);
+    for (i, entry) in list.iter().enumerate().skip(skip) {
+        let mut header = [0u8; DIRENT_SIZE as usize];
+        header[0..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+        header[8..16].copy_from_slice(&entry.ino.to_le_bytes());
+        header[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
+        header[20] = entry.filetype;
+        let n = cap.min(DIRENT_SIZE);
+        user::write_bytes(ptr, &header[..n as usize]);
+        ptr = ptr.wrapping_add(n);
+        cap -= n;
+        let name = entry.name.as_bytes();
+        if cap == 0 {
+            let whole = n == DIRENT_SIZE && name.is_empty();
+            return (buf_len, Some(i as u64 + u64::from(whole)));
+        }
+        let n = cap.min(name.len() as u32);
+        user::write_bytes(ptr, &name[..n as usize]);
+        ptr = ptr.wrapping_add(n);
+        cap -= n;
+        if cap == 0 {
+            let whole = n as usize == name.len();
+            return (buf_len, Some(i as u64 + u64::from(whole)));
+        }
+    }
+    (buf_len - cap, None)
 }

@@ -40,6 +40,16 @@ impl<T> Lazy<T> {
     }
 }
 
+impl<T> Lazy<T> {
+    /// The value if it has been computed (for the integrity checks).
+    #[cfg(feature = "integrity-check")]
+    pub fn get(&self) -> Option<&T> {
+        // SAFETY: single-threaded; no `&mut` to the slot is live outside
+        // `get_or_init`.
+        unsafe { (*self.slot.get()).as_ref() }
+    }
+}
+
 impl<T> Default for Lazy<T> {
     fn default() -> Self {
         Self::new()
@@ -105,4 +115,48 @@ pub fn env() -> &'static StringTable {
         }
         table
     })
+}
+
+/// Invariants of the args/env tables for the `integrity-check` build
+/// ([`crate::integrity`]): storage inside the heap, offsets increasing and
+/// inside the blob, every string NUL-terminated.
+#[cfg(feature = "integrity-check")]
+pub fn check_invariants() -> Result<(), &'static str> {
+    use crate::integrity::in_heap;
+    for table in [ARGS.get(), ENV.get()].into_iter().flatten() {
+        let (blob, offsets) = (&table.blob, &table.offsets);
+        if blob.len() > blob.capacity()
+            || offsets.len() > offsets.capacity()
+            || (blob.capacity() != 0 && !in_heap(blob.as_ptr() as usize, blob.capacity()))
+            || (offsets.capacity() != 0
+                && !in_heap(offsets.as_ptr() as usize, offsets.capacity() * 4))
+        {
+            return Err("args/env table: vector header corrupted");
+        }
+        if blob.last().is_some_and(|&b| b != 0) {
+            return Err("args/env table: last string not NUL-terminated");
+        }
+        let mut prev = None;
+        for &o in offsets.iter() {
+            let o = o as usize;
+            if o >= blob.len() || prev.is_some_and(|p| o <= p) || (o > 0 && blob[o - 1] != 0) {
+                return Err("args/env table: string offsets corrupted");
+            }
+            prev = Some(o);
+        }
+    }
+    Ok(())
+}
+
+/// Test hook of the `integrity-check` build: replaces the terminator of the
+/// last argument (creating the table first).
+#[cfg(feature = "integrity-check")]
+pub fn corrupt_for_test() {
+    let table = args();
+    let p = table.blob.as_ptr() as *mut u8;
+    if !table.blob.is_empty() {
+        // SAFETY: deliberately breaks the table; only the integrity check
+        // looks at it before the trap.
+        unsafe { core::ptr::write_volatile(p.add(table.blob.len() - 1), b'X') };
+    }
 }

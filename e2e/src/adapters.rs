@@ -27,3 +27,205 @@ pub fn standard(main: &[u8]) -> Result<Vec<u8>> {
         },
     )
 }
+
+/// The component mmadapt makes with the **integrity-check** adapter (see
+/// [`integrity_adapter`]) in place of the built-in one.
+pub fn mmadapt_integrity(main: &[u8]) -> Result<Vec<u8>> {
+    let adapter = integrity_adapter()?;
+    mmadapt::componentize(
+        main,
+        &mmadapt::ComponentOptions {
+            adapters: vec![("wasi_snapshot_preview1".into(), adapter)],
+            validate: true,
+            ..Default::default()
+        },
+    )
+}
+
+/// adapter-src built with its `integrity-check` feature (command variant,
+/// release profile, `wasm32-unknown-unknown`, as `cli/build.rs` builds the
+/// shipped one) and split with mmadapt's own split
+/// ([`mmadapt::split::split_module`]). Every preview1 function then checks
+/// the private memory on entry and exit and traps with a message if an
+/// invariant fails (adapter-src/src/integrity.rs).
+///
+/// Built at most once per process, and only when adapter-src or markers
+/// changed: the split adapter and a stamp are kept under
+/// `<target>/e2e-programs/integrity-adapter/`. Two cargo builds: the first
+/// shows where the read-only data ends (the start of the `.data` segment),
+/// the second bakes that address in (`MMADAPT_INTEGRITY_RODATA_END`) so the
+/// adapter can checksum its constant data; the layout of the data does not
+/// depend on that constant (it is only in code), which is checked.
+pub fn integrity_adapter() -> Result<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let r = MEMO.get_or_init(|| {
+        let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+        build_integrity_adapter().map_err(|e| format!("{e:#}"))
+    });
+    r.clone().map_err(|e| anyhow::anyhow!(e))
+}
+
+fn build_integrity_adapter() -> Result<Vec<u8>> {
+    use anyhow::{bail, Context};
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root.canonicalize().unwrap_or(root);
+    let out = crate::programs::out_dir().join("integrity-adapter");
+    std::fs::create_dir_all(&out)?;
+
+    // The stamp: every source the adapter is built from.
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let p = e?.path();
+            if p.is_dir() {
+                walk(&p, files)?;
+            } else {
+                files.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(&root.join("adapter-src/src"), &mut files)?;
+    walk(&root.join("markers/src"), &mut files)?;
+    for f in [
+        "adapter-src/Cargo.toml",
+        "adapter-src/Cargo.lock",
+        "adapter-src/build.rs",
+        "markers/Cargo.toml",
+        "rust-toolchain.toml",
+    ] {
+        files.push(root.join(f));
+    }
+    files.sort();
+    let mut h = DefaultHasher::new();
+    for f in &files {
+        f.hash(&mut h);
+        std::fs::read(f)
+            .with_context(|| format!("reading {}", f.display()))?
+            .hash(&mut h);
+    }
+    let key = format!("{:016x}\n", h.finish());
+    let wasm = out.join("adapter-command.integrity.wasm");
+    let stamp = out.join("adapter-command.integrity.stamp");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(key.as_str()) {
+        if let Ok(bytes) = std::fs::read(&wasm) {
+            return Ok(bytes);
+        }
+    }
+    let _ = std::fs::remove_file(&stamp);
+
+    let target_dir = out.join("target");
+    let build = |rodata_end: Option<u32>| -> Result<Vec<u8>> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(root.join("adapter-src"))
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "--quiet",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "integrity-check",
+            ])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            // As cli/build.rs: the outer build's flags are for the host.
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_BUILD_RUSTFLAGS")
+            .env(
+                "CARGO_ENCODED_RUSTFLAGS",
+                format!("--remap-path-prefix={}=/mmadapt", root.display()),
+            );
+        match rodata_end {
+            Some(end) => cmd.env("MMADAPT_INTEGRITY_RODATA_END", end.to_string()),
+            None => cmd.env_remove("MMADAPT_INTEGRITY_RODATA_END"),
+        };
+        let o = cmd
+            .output()
+            .context("building adapter-src with integrity-check: cannot start cargo")?;
+        if !o.status.success() {
+            bail!(
+                "building adapter-src with integrity-check failed:\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        let path = target_dir.join("wasm32-unknown-unknown/release/mmadapt_adapter.wasm");
+        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    let first = build(None)?;
+    let rodata_end = rodata_end(&first)?;
+    let second = build(Some(rodata_end))?;
+    if self::rodata_end(&second)? != rodata_end {
+        bail!("the integrity adapter's data layout moved between its two builds");
+    }
+    let split = mmadapt::split::split_module("adapter-src (integrity-check)", &second, false)?;
+    let tmp = out.join("adapter-command.integrity.tmp.wasm");
+    std::fs::write(&tmp, &split)?;
+    std::fs::rename(&tmp, &wasm)?;
+    std::fs::write(&stamp, key)?;
+    Ok(split)
+}
+
+/// The start of the second active data segment (`.data`) of an unsplit
+/// adapter, i.e. the end of its read-only data (wasm-ld puts `.rodata`
+/// first, then `.data`). A minimal reader of the data section.
+fn rodata_end(module: &[u8]) -> Result<u32> {
+    use anyhow::{bail, Context};
+    fn leb(b: &[u8], pos: &mut usize) -> Result<u64> {
+        let mut r = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = *b.get(*pos).context("truncated LEB128")?;
+            *pos += 1;
+            r |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Ok(r);
+            }
+        }
+    }
+    let mut pos = 8;
+    while pos < module.len() {
+        let id = module[pos];
+        pos += 1;
+        let size = leb(module, &mut pos)? as usize;
+        let body = &module[pos..pos + size];
+        pos += size;
+        if id != 11 {
+            continue;
+        }
+        let mut p = 0;
+        let count = leb(body, &mut p)?;
+        let mut offsets = Vec::new();
+        for _ in 0..count {
+            let flags = leb(body, &mut p)?;
+            if flags != 0 || body.get(p) != Some(&0x41) {
+                bail!("unexpected data segment kind in the adapter");
+            }
+            p += 1;
+            let offset = leb(body, &mut p)? as u32; // small positive: no sign issue
+            if body.get(p) != Some(&0x0b) {
+                bail!("unexpected data segment offset expression in the adapter");
+            }
+            p += 1;
+            let len = leb(body, &mut p)? as usize;
+            p += len;
+            offsets.push(offset);
+        }
+        offsets.sort();
+        return match offsets.get(1) {
+            Some(&o) => Ok(o),
+            None => bail!("the adapter has no `.data` segment after its read-only data"),
+        };
+    }
+    bail!("the adapter has no data section")
+}
