@@ -38,3 +38,55 @@ fn export_reach_equals_walrus_gc_per_export() {
         }
     }
 }
+
+/// The core memory each `canon lower` of `component` writes to.
+fn lowering_memories(component: &[u8]) -> Vec<u32> {
+    use wasmparser_component::{CanonicalFunction, CanonicalOption, Parser, Payload};
+    let mut out = Vec::new();
+    for payload in Parser::new(0).parse_all(component) {
+        if let Payload::ComponentCanonicalSection(s) = payload.unwrap() {
+            for f in s {
+                if let CanonicalFunction::Lower { options, .. } = f.unwrap() {
+                    out.extend(options.iter().find_map(|o| match o {
+                        CanonicalOption::Memory(m) => Some(*m),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn component_of(imports: &str) -> Vec<u8> {
+    let wat = format!(
+        r#"(module {imports}
+             (memory (export "memory") 1)
+             (func (export "_start")))"#
+    );
+    mmadapt::componentize(&wat::parse_str(&wat).unwrap(), &Default::default()).unwrap()
+}
+
+/// Exactly the bulk-data imports (`descriptor.read`, `descriptor.write`,
+/// `get-random-bytes`) get a second lowering into the main memory (core memory 0, the first
+/// aliased); every other lowering writes to the private memory.
+#[test]
+fn only_bulk_file_io_is_lowered_into_the_main_memory() {
+    let both = component_of(
+        r#"(import "wasi_snapshot_preview1" "fd_read" (func (param i32 i32 i32 i32) (result i32)))
+           (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+           (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
+           (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))"#,
+    );
+    let memories = lowering_memories(&both);
+    let main = memories.iter().filter(|m| **m == 0).count();
+    assert_eq!(main, 3, "lowerings by memory: {memories:?}");
+    assert!(memories.len() > 2 && memories.iter().all(|m| *m <= 1));
+
+    // No file I/O: no second lowering, no fixup.
+    let clock = component_of(
+        r#"(import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))"#,
+    );
+    let memories = lowering_memories(&clock);
+    assert!(!memories.is_empty() && !memories.contains(&0), "{memories:?}");
+}

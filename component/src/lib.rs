@@ -11,7 +11,9 @@
 //!    the component: real adapter in, a core alias of its private memory, and
 //!    that memory as the `memory` option of every lowering that feeds the
 //!    adapter ([`rewrite`]);
-//! 5. validates (unless told not to).
+//! 5. appends second lowerings of the bulk file-data imports into the main
+//!    memory, for the adapter's zero-copy reads and writes ([`zero_copy`]);
+//! 6. validates (unless told not to).
 //!
 //! The main module is embedded as wit-component embeds it: code and custom
 //! sections unchanged.
@@ -20,6 +22,7 @@ pub mod checks;
 pub mod rewrite;
 pub mod standin;
 pub mod trim;
+pub mod zero_copy;
 
 use anyhow::{ensure, Context, Result};
 use std::collections::BTreeSet;
@@ -90,6 +93,13 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     );
 
     let component = rewrite::apply(&standin_component, &report, &real_adapter)?;
+    let component = zero_copy::append(
+        &component,
+        &report,
+        &module_exports(&real_adapter)?,
+        zero_copy::main_memory_shared(req.main)?,
+    )
+    .context("adding the zero-copy lowerings")?;
     if req.validate {
         validate(&component)?;
     }
@@ -100,6 +110,18 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         component,
         report,
     })
+}
+
+fn module_exports(module: &[u8]) -> Result<Vec<String>> {
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ExportSection(s) = payload? {
+            for e in s {
+                exports.push(e?.name.to_string());
+            }
+        }
+    }
+    Ok(exports)
 }
 
 fn module_imports(module: &[u8]) -> Result<BTreeSet<trim::ImportKey>> {

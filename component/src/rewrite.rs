@@ -32,12 +32,14 @@ use wasmparser_component::{
 };
 
 #[derive(Debug, Clone)]
-enum CoreFunc {
+pub(crate) enum CoreFunc {
     /// `alias core export $instance "name" (core func)`
     Alias { instance: u32, name: String },
-    /// `canon lower`, with its ordinal among all canonical functions.
+    /// `canon lower` of component function `func_index`, with its ordinal
+    /// among all canonical functions.
     Lower {
         ordinal: u32,
+        func_index: u32,
         options: Vec<CanonicalOption>,
     },
     /// Any other canonical built-in.
@@ -45,7 +47,7 @@ enum CoreFunc {
 }
 
 #[derive(Debug, Clone)]
-enum CoreInstance {
+pub(crate) enum CoreInstance {
     Instantiate {
         module: u32,
         args: Vec<(String, u32)>,
@@ -84,13 +86,15 @@ pub struct Report {
 
 /// Everything the first pass learns about the component's index spaces.
 #[derive(Default)]
-struct Analysis {
+pub(crate) struct Analysis {
     /// Core modules: the byte range for modules defined in place.
-    modules: Vec<Option<Range<usize>>>,
-    instances: Vec<CoreInstance>,
+    pub modules: Vec<Option<Range<usize>>>,
+    pub instances: Vec<CoreInstance>,
     /// Section ordinal of each core instance.
     instance_section: Vec<u32>,
-    funcs: Vec<CoreFunc>,
+    pub funcs: Vec<CoreFunc>,
+    /// How many core tables there are (all are aliases).
+    pub tables: u32,
     /// Section ordinal of each core memory (all are aliases).
     memory_section: Vec<u32>,
     /// Section ordinal of every canonical function, by ordinal.
@@ -134,7 +138,7 @@ fn top_level(bytes: &[u8]) -> Result<Vec<(u32, Payload<'_>)>> {
     }
 }
 
-fn analyze(bytes: &[u8]) -> Result<Analysis> {
+pub(crate) fn analyze(bytes: &[u8]) -> Result<Analysis> {
     let mut a = Analysis::default();
     let mut canon_ordinal = 0u32;
     for (section, payload) in top_level(bytes)? {
@@ -194,6 +198,7 @@ fn analyze(bytes: &[u8]) -> Result<Analysis> {
                                 })
                             }
                             ExternalKind::Memory => a.memory_section.push(section),
+                            ExternalKind::Table => a.tables += 1,
                             _ => {}
                         },
                         ComponentAlias::InstanceExport {
@@ -216,8 +221,12 @@ fn analyze(bytes: &[u8]) -> Result<Analysis> {
                     match func {
                         // The only canonical function that is not a core function.
                         CanonicalFunction::Lift { .. } => {}
-                        CanonicalFunction::Lower { options, .. } => a.funcs.push(CoreFunc::Lower {
+                        CanonicalFunction::Lower {
+                            func_index,
+                            options,
+                        } => a.funcs.push(CoreFunc::Lower {
                             ordinal: canon_ordinal,
+                            func_index,
                             options: options.to_vec(),
                         }),
                         _ => a.funcs.push(CoreFunc::Other),
@@ -360,7 +369,10 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Repo
 
     // 5. Cross-check: every lowering whose realloc is the adapter's is a target.
     for (f, func) in a.funcs.iter().enumerate() {
-        let CoreFunc::Lower { ordinal, options } = func else {
+        let CoreFunc::Lower {
+            ordinal, options, ..
+        } = func
+        else {
             continue;
         };
         let adapter_realloc = options.iter().any(|o| match o {

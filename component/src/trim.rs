@@ -154,6 +154,20 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>) -> Result<Vec<u8>> {
         anyhow::bail!("the split adapter does not export `{private}`");
     }
     keep_exports(&mut m, &|n| n == private || keep.contains(n));
+    // The zero-copy exports (the function table and its `ready` hook) stay
+    // only if live code still calls through the table: then every function
+    // in it is live already, so exporting it adds no import the stand-in
+    // lacks.
+    if m.tables.iter().next().is_some() {
+        let zero_copy = [
+            crate::zero_copy::TABLE_EXPORT,
+            crate::zero_copy::READY_EXPORT,
+        ];
+        m = parse(split)?;
+        keep_exports(&mut m, &|n| {
+            n == private || zero_copy.contains(&n) || keep.contains(n)
+        });
+    }
     // The WIT world was for wit-component; the component does not need it.
     let worlds: Vec<_> = m
         .customs

@@ -1,0 +1,299 @@
+//! Second lowerings of the bulk-data imports (file reads and writes, random
+//! bytes), into the main memory.
+//!
+//! Invariant established: when the adapter exports its function table and
+//! `mmadapt:zero-copy-ready`, and the main memory is not shared, every
+//! import in [`SLOTS`] that the adapter is given also exists lowered with
+//! the *main* memory (and the adapter's `cabi_import_realloc`); a fixup
+//! module instantiated last puts these lowerings in new slots at the end
+//! of the adapter's table and tells the adapter where they are. Nothing
+//! else in the component changes: all new items come after every existing
+//! one, so no index moves. The adapter's side is
+//! `adapter-src/src/zero_copy.rs`, including why the result record of such
+//! a call sits in user memory.
+//!
+//! The lowerings cannot be adapter imports: their realloc is an export of
+//! the adapter itself, so they can only be made once it is instantiated,
+//! the same cycle wit-component breaks with its shim table.
+
+use crate::rewrite::{analyze, CoreFunc, CoreInstance, Report};
+use anyhow::Result;
+use wasm_encoder_component::{
+    Alias, CanonicalFunctionSection, CanonicalOption, CodeSection, ComponentAliasSection,
+    ComponentSection, ElementSection, Elements, EntityType, ExportKind, Function,
+    FunctionSection, HeapType, ImportSection, InstanceSection, Module, ModuleArg, ModuleSection,
+    RefType, StartSection, TableType, TypeSection, ValType,
+};
+
+/// The adapter's exports this needs.
+pub const TABLE_EXPORT: &str = "__indirect_function_table";
+pub const READY_EXPORT: &str = "mmadapt:zero-copy-ready";
+
+/// Slot `i`: an adapter import (interface without version, function) and
+/// the core signature of its lowering. Same order as the adapter's
+/// `SLOT_*` constants.
+pub const SLOTS: &[(&str, &str, &[ValType])] = &[
+    (
+        "wasi:filesystem/types",
+        "[method]descriptor.read",
+        &[ValType::I32, ValType::I64, ValType::I64, ValType::I32],
+    ),
+    (
+        "wasi:filesystem/types",
+        "[method]descriptor.write",
+        &[ValType::I32, ValType::I32, ValType::I32, ValType::I64, ValType::I32],
+    ),
+    (
+        "wasi:random/random",
+        "get-random-bytes",
+        &[ValType::I64, ValType::I32],
+    ),
+];
+
+/// One slot the component can fill: its number, the component function
+/// lowered, the adapter's realloc.
+struct Found {
+    slot: u32,
+    func_index: u32,
+    /// Only when the results hold a list (wit-component gives it then).
+    realloc: Option<u32>,
+}
+
+/// Appends the zero-copy lowerings and the fixup to `component` (already
+/// rewritten, see [`crate::rewrite::apply`]). Returns it unchanged when
+/// the adapter does not take part or none of [`SLOTS`] is imported.
+pub fn append(
+    component: &[u8],
+    report: &Report,
+    adapter_exports: &[String],
+    main_shared: bool,
+) -> Result<Vec<u8>> {
+    let takes_part = [TABLE_EXPORT, READY_EXPORT]
+        .iter()
+        .all(|e| adapter_exports.iter().any(|x| x == e));
+    let Some(main_memory) = report.main_memory else {
+        return Ok(component.to_vec());
+    };
+    if !takes_part || main_shared {
+        return Ok(component.to_vec());
+    }
+    let a = analyze(component)?;
+    let found = find_lowerings(&a, report.adapter_instance)?;
+    if found.is_empty() {
+        return Ok(component.to_vec());
+    }
+
+    let mut out = component.to_vec();
+    let module_index = a.modules.len() as u32;
+    ModuleSection(&fixup_module(&found)).append_to_component(&mut out);
+
+    let first_lowered = a.funcs.len() as u32;
+    let mut canon = CanonicalFunctionSection::new();
+    for f in &found {
+        let mut options = vec![CanonicalOption::Memory(main_memory)];
+        options.extend(f.realloc.map(CanonicalOption::Realloc));
+        canon.lower(f.func_index, options);
+    }
+    canon.append_to_component(&mut out);
+
+    let table = a.tables;
+    let ready = first_lowered + found.len() as u32;
+    let mut aliases = ComponentAliasSection::new();
+    for (kind, name) in [(ExportKind::Table, TABLE_EXPORT), (ExportKind::Func, READY_EXPORT)] {
+        aliases.alias(Alias::CoreInstanceExport {
+            instance: report.adapter_instance,
+            kind,
+            name,
+        });
+    }
+    aliases.append_to_component(&mut out);
+
+    let first_instance = a.instances.len() as u32;
+    let mut instances = InstanceSection::new();
+    instances.export_items([
+        ("table", ExportKind::Table, table),
+        ("ready", ExportKind::Func, ready),
+    ]);
+    instances.export_items(
+        (0..found.len() as u32)
+            .map(|i| (i.to_string(), ExportKind::Func, first_lowered + i))
+            .collect::<Vec<_>>(),
+    );
+    instances.instantiate(
+        module_index,
+        [
+            ("adapter", ModuleArg::Instance(first_instance)),
+            ("lowered", ModuleArg::Instance(first_instance + 1)),
+        ],
+    );
+    instances.append_to_component(&mut out);
+    Ok(out)
+}
+
+/// For every slot, the lowering that feeds the adapter's import of that
+/// function (through wit-component's shim or directly).
+fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result<Vec<Found>> {
+    let CoreInstance::Instantiate { args, .. } = &a.instances[adapter_instance as usize] else {
+        anyhow::bail!("the adapter instance is not an instantiation");
+    };
+    let lowering = |core_func: u32| -> Option<(u32, Vec<CanonicalOption>)> {
+        match &a.funcs[core_func as usize] {
+            CoreFunc::Lower {
+                func_index,
+                options,
+                ..
+            } => Some((*func_index, options.iter().map(reencode_option).collect())),
+            CoreFunc::Alias { name, .. } => a.instances.iter().find_map(|inst| match inst {
+                CoreInstance::FromExports(items) => items.iter().find_map(|(n, _, idx)| {
+                    match (&a.funcs[*idx as usize], n == name) {
+                        (CoreFunc::Lower { func_index, options, .. }, true) => {
+                            Some((*func_index, options.iter().map(reencode_option).collect()))
+                        }
+                        _ => None,
+                    }
+                }),
+                _ => None,
+            }),
+            CoreFunc::Other => None,
+        }
+    };
+    let mut found = Vec::new();
+    for (slot, (interface, function, _)) in SLOTS.iter().enumerate() {
+        let hit = args.iter().find_map(|(module, inst)| {
+            let versionless = module.split('@').next().unwrap_or(module);
+            if versionless != *interface {
+                return None;
+            }
+            let CoreInstance::FromExports(items) = &a.instances[*inst as usize] else {
+                return None;
+            };
+            items
+                .iter()
+                .find(|(name, _, _)| name == function)
+                .and_then(|(_, _, idx)| lowering(*idx))
+        });
+        let Some((func_index, options)) = hit else {
+            continue;
+        };
+        let realloc = options.iter().find_map(|o| match o {
+            CanonicalOption::Realloc(r) => Some(*r),
+            _ => None,
+        });
+        found.push(Found {
+            slot: slot as u32,
+            func_index,
+            realloc,
+        });
+    }
+    Ok(found)
+}
+
+fn reencode_option(o: &wasmparser_component::CanonicalOption) -> CanonicalOption {
+    use wasmparser_component::CanonicalOption as P;
+    match *o {
+        P::Memory(m) => CanonicalOption::Memory(m),
+        P::Realloc(r) => CanonicalOption::Realloc(r),
+        P::PostReturn(p) => CanonicalOption::PostReturn(p),
+        P::UTF8 => CanonicalOption::UTF8,
+        P::UTF16 => CanonicalOption::UTF16,
+        P::CompactUTF16 => CanonicalOption::CompactUTF16,
+        // Not used by lowerings wit-component makes for adapters.
+        _ => CanonicalOption::UTF8,
+    }
+}
+
+/// The fixup: imports the adapter's table and `ready`, and the lowerings as
+/// `lowered`.`0`, `1`, ...; its start function grows the table by one slot
+/// per slot number up to the highest found, stores each lowering at
+/// `base + slot`, and calls `ready(base, mask)`.
+fn fixup_module(found: &[Found]) -> Module {
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32, ValType::I32], []); // ready
+    types.ty().function([], []); // start
+    for f in found {
+        types.ty().function(SLOTS[f.slot as usize].2.iter().copied(), []);
+    }
+    let mut imports = ImportSection::new();
+    imports.import(
+        "adapter",
+        "table",
+        TableType {
+            element_type: RefType::FUNCREF,
+            table64: false,
+            minimum: 0,
+            maximum: None,
+            shared: false,
+        },
+    );
+    imports.import("adapter", "ready", EntityType::Function(0));
+    for (i, _) in found.iter().enumerate() {
+        imports.import("lowered", &i.to_string(), EntityType::Function(2 + i as u32));
+    }
+    // Functions: 0 = ready, 1.. = lowered, then start.
+    let start = 1 + found.len() as u32;
+    let mut funcs = FunctionSection::new();
+    funcs.function(1);
+    let mut elems = ElementSection::new();
+    let lowered: Vec<u32> = (1..=found.len() as u32).collect();
+    elems.declared(Elements::Functions(lowered.as_slice().into()));
+
+    let slots = found.iter().map(|f| f.slot + 1).max().unwrap_or(0);
+    let mask = found.iter().fold(0u32, |m, f| m | 1 << f.slot);
+    let mut body = Function::new([(1, ValType::I32)]);
+    let mut ins = body.instructions();
+    ins.ref_null(HeapType::FUNC)
+        .i32_const(slots as i32)
+        .table_grow(0)
+        .local_tee(0)
+        .i32_const(-1)
+        .i32_eq()
+        .if_(wasm_encoder_component::BlockType::Empty)
+        .unreachable()
+        .end();
+    for (i, f) in found.iter().enumerate() {
+        ins.local_get(0)
+            .i32_const(f.slot as i32)
+            .i32_add()
+            .ref_func(1 + i as u32)
+            .table_set(0);
+    }
+    ins.local_get(0).i32_const(mask as i32).call(0).end();
+    let mut code = CodeSection::new();
+    code.function(&body);
+
+    let mut m = Module::new();
+    m.section(&types)
+        .section(&imports)
+        .section(&funcs)
+        .section(&StartSection {
+            function_index: start,
+        })
+        .section(&elems)
+        .section(&code);
+    m
+}
+
+/// Whether the main module's memory is `shared` (threads could then watch
+/// the result record come and go, so zero-copy stays off).
+pub fn main_memory_shared(main: &[u8]) -> Result<bool> {
+    use wasmparser_component::{Parser, Payload, TypeRef};
+    let mut shared = false;
+    for payload in Parser::new(0).parse_all(main) {
+        match payload? {
+            Payload::ImportSection(s) => {
+                for i in s.into_imports() {
+                    if let TypeRef::Memory(m) = i?.ty {
+                        shared |= m.shared;
+                    }
+                }
+            }
+            Payload::MemorySection(s) => {
+                for m in s {
+                    shared |= m?.shared;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(shared)
+}
