@@ -56,7 +56,17 @@ pub fn out_dir() -> PathBuf {
 /// `tests/programs/rust`: `p1suite`, every preview1 function through raw
 /// calls (see its README for the argv modes).
 pub fn rust() -> Result<Vec<u8>> {
-    once(&RUST, build_rust)
+    rust_bin("p1suite")
+}
+
+/// Another binary of `tests/programs/rust` (`src/bin/NAME.rs`), built by
+/// the same `cargo build` as `p1suite`.
+pub fn rust_bin(name: &str) -> Result<Vec<u8>> {
+    once(&RUST, build_rust)?;
+    let wasm = out_dir()
+        .join("rust-target/wasm32-wasip1/release")
+        .join(format!("{name}.wasm"));
+    std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))
 }
 
 /// `tests/programs/c`: `cprog`, wasi-libc (args, env, stdio, files,
@@ -207,8 +217,8 @@ fn build_rust() -> Result<Vec<u8>> {
             return Err(e);
         }
     }
-    let wasm = target_dir.join("wasm32-wasip1/release/p1suite.wasm");
-    std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))
+    // The bytes are read by `rust_bin`, one binary at a time.
+    Ok(Vec::new())
 }
 
 fn build_c() -> Result<Vec<u8>> {

@@ -134,3 +134,20 @@ fn rust_p1suite_traps_fuel_and_exits_match_native() {
         failures.join("\n")
     );
 }
+
+/// File reads and writes of 4 KiB and more take the adapter's zero-copy
+/// path (the result record borrowed from user memory next to the buffer);
+/// the guest checks data, guard bytes and the bytes past a short read, and
+/// every line must equal native's.
+#[test]
+fn bulk_file_io_matches_native() {
+    let main = programs::rust_bin("bulk").unwrap_or_else(|e| panic!("{e:#}"));
+    let run = Run::new("bulk").preopen(mmadapt_e2e::run::Preopen::new("/sandbox"));
+    let native = native::run(&main, &run).expect("native run");
+    assert!(
+        native.stdout_str().lines().count() >= 17 && !native.stdout_str().contains("=false"),
+        "the bulk guest itself fails natively:\n{}",
+        native.stdout_str()
+    );
+    check("rust bulk", &main, &run);
+}
