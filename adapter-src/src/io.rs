@@ -50,7 +50,8 @@ const FILE_CHUNK: u32 = 64 * 1024;
 struct StreamBuffer(core::cell::UnsafeCell<[u8; STREAM_CHUNK as usize]>);
 // The adapter is single-threaded.
 unsafe impl Sync for StreamBuffer {}
-static STREAM_BUFFER: StreamBuffer = StreamBuffer(core::cell::UnsafeCell::new([0; STREAM_CHUNK as usize]));
+static STREAM_BUFFER: StreamBuffer =
+    StreamBuffer(core::cell::UnsafeCell::new([0; STREAM_CHUNK as usize]));
 
 /// Whence values of `fd_seek`.
 const WHENCE_SET: u32 = 0;

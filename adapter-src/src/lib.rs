@@ -60,9 +60,9 @@ pub mod readdir;
 #[cfg(feature = "command")]
 pub mod run;
 pub mod sockets;
-pub mod zero_copy;
 pub mod state;
 pub mod user;
+pub mod zero_copy;
 
 /// `panic = "abort"`: a panic is a trap, after a message goes to the
 /// program's stderr (a panic in the adapter is a bug in it; the message says

@@ -88,11 +88,31 @@ pub fn element(ptr: u32, index: u32, size: u32) -> u32 {
     }
 }
 
+/// Up to this many bytes, copies between the memories go 8 bytes at a time
+/// through plain loads and stores: a `memory.copy` between two memories is
+/// a call into the runtime, which costs more than the copy itself for the
+/// small buffers most calls pass (a 16-byte write to stdout, a result
+/// record).
+const SMALL_COPY: usize = 64;
+
 /// Copies `bytes` to user memory at `ptr`. Nothing is checked or written
 /// for an empty slice (as wiggle's `copy_from_slice`).
 #[inline(never)]
 pub fn write_bytes(ptr: u32, bytes: &[u8]) {
-    if !bytes.is_empty() {
+    if bytes.len() <= SMALL_COPY {
+        let mut at = ptr;
+        for chunk in bytes.chunks(8) {
+            match <[u8; 8]>::try_from(chunk) {
+                Ok(word) => UserPtr::<u64>::new(at).write(u64::from_le_bytes(word)),
+                Err(_) => {
+                    for (i, b) in chunk.iter().enumerate() {
+                        UserPtr::<u8>::new(at.wrapping_add(i as u32)).write(*b);
+                    }
+                }
+            }
+            at = at.wrapping_add(8);
+        }
+    } else {
         copy_to_user(UserPtr::new(ptr), bytes);
     }
 }
@@ -100,7 +120,19 @@ pub fn write_bytes(ptr: u32, bytes: &[u8]) {
 /// Fills `buf` from user memory at `ptr` (nothing for an empty `buf`).
 #[inline(never)]
 pub fn read_into(buf: &mut [u8], ptr: u32) {
-    if !buf.is_empty() {
+    if buf.len() <= SMALL_COPY {
+        let mut at = ptr;
+        for chunk in buf.chunks_mut(8) {
+            if chunk.len() == 8 {
+                chunk.copy_from_slice(&UserPtr::<u64>::new(at).read().to_le_bytes());
+            } else {
+                for (i, b) in chunk.iter_mut().enumerate() {
+                    *b = UserPtr::<u8>::new(at.wrapping_add(i as u32)).read();
+                }
+            }
+            at = at.wrapping_add(8);
+        }
+    } else {
         copy_from_user(buf, UserPtr::new(ptr));
     }
 }

@@ -129,7 +129,12 @@ fn error_code(raw: u8) -> Errno {
 /// `descriptor.read(len, offset)` straight into `[buf, buf + len)`: the
 /// bytes read and whether the host said end of file. `None` when zero-copy
 /// is not available for this call (the caller copies instead).
-pub fn read(fd: &Descriptor, buf: u32, len: u32, offset: u64) -> Option<Result<(u32, bool), Errno>> {
+pub fn read(
+    fd: &Descriptor,
+    buf: u32,
+    len: u32,
+    offset: u64,
+) -> Option<Result<(u32, bool), Errno>> {
     let index = slot(SLOT_DESCRIPTOR_READ).filter(|_| len >= MIN_LEN)?;
     let record = record_slot(buf, len)?;
     let saved = save(record);
@@ -137,7 +142,14 @@ pub fn read(fd: &Descriptor, buf: u32, len: u32, offset: u64) -> Option<Result<(
     // (core type [i32 i64 i64 i32] -> []) in this slot.
     let lowered: unsafe extern "C" fn(i32, i64, i64, i32) = unsafe { core::mem::transmute(index) };
     arm(buf, len);
-    unsafe { lowered(fd.handle() as i32, i64::from(len), offset as i64, record as i32) };
+    unsafe {
+        lowered(
+            fd.handle() as i32,
+            i64::from(len),
+            offset as i64,
+            record as i32,
+        )
+    };
     disarm();
     let r = take_record(record, &saved);
     // result<tuple<list<u8>, bool>, error-code>: tag at 0, payload at 4.
@@ -165,7 +177,15 @@ pub fn write(fd: &Descriptor, buf: u32, len: u32, offset: u64) -> Option<Result<
     // (core type [i32 i32 i32 i64 i32] -> []) in this slot.
     let lowered: unsafe extern "C" fn(i32, i32, i32, i64, i32) =
         unsafe { core::mem::transmute(index) };
-    unsafe { lowered(fd.handle() as i32, buf as i32, len as i32, offset as i64, record as i32) };
+    unsafe {
+        lowered(
+            fd.handle() as i32,
+            buf as i32,
+            len as i32,
+            offset as i64,
+            record as i32,
+        )
+    };
     let r = take_record(record, &saved);
     // result<filesize, error-code>: tag at 0, payload at 8.
     Some(match r[0] {

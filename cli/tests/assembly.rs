@@ -88,5 +88,8 @@ fn only_bulk_file_io_is_lowered_into_the_main_memory() {
         r#"(import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))"#,
     );
     let memories = lowering_memories(&clock);
-    assert!(!memories.is_empty() && !memories.contains(&0), "{memories:?}");
+    assert!(
+        !memories.is_empty() && !memories.contains(&0),
+        "{memories:?}"
+    );
 }

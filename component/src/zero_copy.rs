@@ -20,9 +20,9 @@ use crate::rewrite::{analyze, CoreFunc, CoreInstance, Report};
 use anyhow::Result;
 use wasm_encoder_component::{
     Alias, CanonicalFunctionSection, CanonicalOption, CodeSection, ComponentAliasSection,
-    ComponentSection, ElementSection, Elements, EntityType, ExportKind, Function,
-    FunctionSection, HeapType, ImportSection, InstanceSection, Module, ModuleArg, ModuleSection,
-    RefType, StartSection, TableType, TypeSection, ValType,
+    ComponentSection, ElementSection, Elements, EntityType, ExportKind, Function, FunctionSection,
+    HeapType, ImportSection, InstanceSection, Module, ModuleArg, ModuleSection, RefType,
+    StartSection, TableType, TypeSection, ValType,
 };
 
 /// The adapter's exports this needs.
@@ -41,7 +41,13 @@ pub const SLOTS: &[(&str, &str, &[ValType])] = &[
     (
         "wasi:filesystem/types",
         "[method]descriptor.write",
-        &[ValType::I32, ValType::I32, ValType::I32, ValType::I64, ValType::I32],
+        &[
+            ValType::I32,
+            ValType::I32,
+            ValType::I32,
+            ValType::I64,
+            ValType::I32,
+        ],
     ),
     (
         "wasi:random/random",
@@ -99,7 +105,10 @@ pub fn append(
     let table = a.tables;
     let ready = first_lowered + found.len() as u32;
     let mut aliases = ComponentAliasSection::new();
-    for (kind, name) in [(ExportKind::Table, TABLE_EXPORT), (ExportKind::Func, READY_EXPORT)] {
+    for (kind, name) in [
+        (ExportKind::Table, TABLE_EXPORT),
+        (ExportKind::Func, READY_EXPORT),
+    ] {
         aliases.alias(Alias::CoreInstanceExport {
             instance: report.adapter_instance,
             kind,
@@ -146,9 +155,14 @@ fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result
             CoreFunc::Alias { name, .. } => a.instances.iter().find_map(|inst| match inst {
                 CoreInstance::FromExports(items) => items.iter().find_map(|(n, _, idx)| {
                     match (&a.funcs[*idx as usize], n == name) {
-                        (CoreFunc::Lower { func_index, options, .. }, true) => {
-                            Some((*func_index, options.iter().map(reencode_option).collect()))
-                        }
+                        (
+                            CoreFunc::Lower {
+                                func_index,
+                                options,
+                                ..
+                            },
+                            true,
+                        ) => Some((*func_index, options.iter().map(reencode_option).collect())),
                         _ => None,
                     }
                 }),
@@ -211,7 +225,9 @@ fn fixup_module(found: &[Found]) -> Module {
     types.ty().function([ValType::I32, ValType::I32], []); // ready
     types.ty().function([], []); // start
     for f in found {
-        types.ty().function(SLOTS[f.slot as usize].2.iter().copied(), []);
+        types
+            .ty()
+            .function(SLOTS[f.slot as usize].2.iter().copied(), []);
     }
     let mut imports = ImportSection::new();
     imports.import(
@@ -227,7 +243,11 @@ fn fixup_module(found: &[Found]) -> Module {
     );
     imports.import("adapter", "ready", EntityType::Function(0));
     for (i, _) in found.iter().enumerate() {
-        imports.import("lowered", &i.to_string(), EntityType::Function(2 + i as u32));
+        imports.import(
+            "lowered",
+            &i.to_string(),
+            EntityType::Function(2 + i as u32),
+        );
     }
     // Functions: 0 = ready, 1.. = lowered, then start.
     let start = 1 + found.len() as u32;

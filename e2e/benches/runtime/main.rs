@@ -67,7 +67,9 @@ fn options() -> Result<Options> {
 /// The preopen every run shares: a 64 MiB file and a directory of 1000
 /// empty files (the write row adds `out.bin`).
 fn fixture() -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("mmadapt-bench-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("mmadapt-bench-")
+        .tempdir()?;
     let mut data = vec![0u8; 64 << 20];
     let mut x = 0x2545_f491_4f6c_dd1du64;
     for b in data.iter_mut() {
@@ -108,7 +110,11 @@ fn main() -> Result<()> {
     let fixture = fixture()?;
     let runners = Runners::new(&module, &standard, &mmadapt, fixture.path())?;
     let env = workloads::env();
-    let wanted = |name: &str| opts.only.as_ref().is_none_or(|o| o.iter().any(|w| w == name));
+    let wanted = |name: &str| {
+        opts.only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|w| w == name))
+    };
     let machine = report::machine();
     println!("machine: {machine}");
     println!("rounds: {}, variant order rotating", opts.rounds);
@@ -153,12 +159,18 @@ fn main() -> Result<()> {
             continue;
         }
         let [n, s, m] = samples[i].clone().map(median);
-        let mut extra = json!({ "iterations_per_run": w.iterations, "samples_ns_per_op": samples[i] });
+        let mut extra =
+            json!({ "iterations_per_run": w.iterations, "samples_ns_per_op": samples[i] });
         if w.bytes > 0 {
             let mibs = |ns: f64| w.bytes as f64 / (1 << 20) as f64 / (ns / 1e9);
-            extra["mib_per_s"] = json!({ "native": mibs(n), "standard": mibs(s), "mmadapt": mibs(m) });
+            extra["mib_per_s"] =
+                json!({ "native": mibs(n), "standard": mibs(s), "mmadapt": mibs(m) });
         }
-        let (unit, scale) = if w.bytes > 0 { ("ms per 64 MiB", 1e-6) } else { ("ns per op", 1.0) };
+        let (unit, scale) = if w.bytes > 0 {
+            ("ms per 64 MiB", 1e-6)
+        } else {
+            ("ns per op", 1.0)
+        };
         rows.push(Row {
             name: w.name.into(),
             what: w.what.into(),

@@ -37,8 +37,16 @@ impl Row {
     }
     /// Lowest and highest per-round mmadapt/standard.
     pub fn spread(&self) -> (f64, f64) {
-        let lo = self.round_ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = self.round_ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = self
+            .round_ratios
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .round_ratios
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
         (lo, hi)
     }
 }

@@ -40,12 +40,22 @@ pub struct MemoryCount {
 }
 
 impl ResourceLimiter for MemoryCount {
-    fn memory_growing(&mut self, current: usize, desired: usize, max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         self.bytes += desired - current;
         StoreLimits::default().memory_growing(current, desired, max)
     }
 
-    fn table_growing(&mut self, current: usize, desired: usize, max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         StoreLimits::default().table_growing(current, desired, max)
     }
 }
@@ -120,7 +130,11 @@ impl Runners {
         })
     }
 
-    fn builder(&self, args: &[String], env: &[(String, String)]) -> Result<(WasiCtxBuilder, MemoryOutputPipe)> {
+    fn builder(
+        &self,
+        args: &[String],
+        env: &[(String, String)],
+    ) -> Result<(WasiCtxBuilder, MemoryOutputPipe)> {
         let mut b = WasiCtxBuilder::new();
         b.args(args).envs(env).stdout(SinkOutputStream);
         // As `wasmtime run` does (without a timeout): file I/O on the
