@@ -86,15 +86,15 @@ impl File {
 pub enum Desc {
     Stdin {
         stream: InputStream,
-        isatty: bool,
+        isatty: Tty,
     },
     Stdout {
         stream: OutputStream,
-        isatty: bool,
+        isatty: Tty,
     },
     Stderr {
         stream: OutputStream,
-        isatty: bool,
+        isatty: Tty,
     },
     /// A directory; `preopen` is its guest path if it is a preopen (kept
     /// through `fd_renumber`).
@@ -103,6 +103,29 @@ pub enum Desc {
         preopen: Option<String>,
     },
     File(File),
+}
+
+/// Whether a standard stream is a terminal, asked of the host the first time
+/// it matters (`fd_fdstat_get`, `fd_filestat_get`) rather than at start-up:
+/// three host calls fewer for every program that never asks.
+pub struct Tty {
+    known: core::cell::Cell<Option<bool>>,
+    ask: fn() -> bool,
+}
+
+impl Tty {
+    fn new(ask: fn() -> bool) -> Tty {
+        Tty {
+            known: core::cell::Cell::new(None),
+            ask,
+        }
+    }
+
+    pub fn get(&self) -> bool {
+        let tty = self.known.get().unwrap_or_else(self.ask);
+        self.known.set(Some(tty));
+        tty
+    }
 }
 
 pub struct Table {
@@ -121,15 +144,18 @@ impl Table {
         use wasip2::cli::{
             stderr, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout,
         };
-        let stream = stdin::get_stdin();
-        let isatty = terminal_stdin::get_terminal_stdin().is_some();
-        t.push(Desc::Stdin { stream, isatty });
-        let stream = stdout::get_stdout();
-        let isatty = terminal_stdout::get_terminal_stdout().is_some();
-        t.push(Desc::Stdout { stream, isatty });
-        let stream = stderr::get_stderr();
-        let isatty = terminal_stderr::get_terminal_stderr().is_some();
-        t.push(Desc::Stderr { stream, isatty });
+        t.push(Desc::Stdin {
+            stream: stdin::get_stdin(),
+            isatty: Tty::new(|| terminal_stdin::get_terminal_stdin().is_some()),
+        });
+        t.push(Desc::Stdout {
+            stream: stdout::get_stdout(),
+            isatty: Tty::new(|| terminal_stdout::get_terminal_stdout().is_some()),
+        });
+        t.push(Desc::Stderr {
+            stream: stderr::get_stderr(),
+            isatty: Tty::new(|| terminal_stderr::get_terminal_stderr().is_some()),
+        });
         for (fd, path) in wasip2::filesystem::preopens::get_directories() {
             t.push(Desc::Dir {
                 fd,

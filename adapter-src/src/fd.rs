@@ -267,10 +267,20 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
         let (filetype, flags, base, inheriting) = descriptors::with(|t| -> Result<_, Errno> {
             let (host, append, nonblock) = match t.get(fd)? {
                 Desc::Stdin { isatty, .. } => {
-                    return Ok((std_filetype(*isatty), 0, RIGHTS_FD_READ, RIGHTS_FD_READ))
+                    return Ok((
+                        std_filetype(isatty.get()),
+                        0,
+                        RIGHTS_FD_READ,
+                        RIGHTS_FD_READ,
+                    ))
                 }
                 Desc::Stdout { isatty, .. } | Desc::Stderr { isatty, .. } => {
-                    return Ok((std_filetype(*isatty), 0, RIGHTS_FD_WRITE, RIGHTS_FD_WRITE))
+                    return Ok((
+                        std_filetype(isatty.get()),
+                        0,
+                        RIGHTS_FD_WRITE,
+                        RIGHTS_FD_WRITE,
+                    ))
                 }
                 Desc::Dir {
                     preopen: Some(_), ..
@@ -375,7 +385,7 @@ pub extern "C" fn fd_filestat_get(fd: u32, buf: u32) -> i32 {
                     return Ok(Filestat {
                         dev: 0,
                         ino: 0,
-                        filetype: std_filetype(*isatty),
+                        filetype: std_filetype(isatty.get()),
                         nlink: 0,
                         size: 0,
                         atim: 0,
