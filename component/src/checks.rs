@@ -3,7 +3,10 @@
 
 use anyhow::{bail, Result};
 use std::collections::BTreeSet;
-use wasmparser_component::{ExternalKind, Parser, Payload, TypeRef};
+use wasmparser_component::{
+    CompositeInnerType, ExternalKind, FuncType, MemoryType, Parser, Payload, TypeRef,
+    TypeSectionReader,
+};
 
 /// The main module must be a core module that exports its memory, and every
 /// import must come from an adapter that provides it (or from the WIT world
@@ -19,18 +22,41 @@ pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Resul
     let mut exports_memory = false;
     let mut imports = Vec::new();
     let mut embeds_world = false;
+    // Types of the main module's functions and memories, by index, for the
+    // exports the adapter imports (see `check_main_exports`).
+    let mut types = Vec::new();
+    let mut funcs = Vec::new();
+    let mut memories = Vec::new();
+    let mut exports = Vec::new();
     for payload in Parser::new(0).parse_all(main) {
         match payload? {
+            Payload::TypeSection(s) => types.extend(func_types(s)?),
             Payload::ImportSection(s) => {
                 for i in s.into_imports() {
                     let i = i?;
+                    match i.ty {
+                        TypeRef::Func(t) => funcs.push(t),
+                        TypeRef::Memory(m) => memories.push(m),
+                        _ => {}
+                    }
                     imports.push((i.module.to_string(), i.name.to_string(), i.ty));
+                }
+            }
+            Payload::FunctionSection(s) => {
+                for t in s {
+                    funcs.push(t?);
+                }
+            }
+            Payload::MemorySection(s) => {
+                for m in s {
+                    memories.push(m?);
                 }
             }
             Payload::ExportSection(s) => {
                 for e in s {
                     let e = e?;
                     exports_memory |= e.kind == ExternalKind::Memory && e.name == "memory";
+                    exports.push((e.name.to_string(), e.kind, e.index));
                 }
             }
             Payload::CustomSection(c) if c.name().starts_with("component-type") => {
@@ -58,7 +84,117 @@ pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Resul
     if uses_adapter && !exports_memory {
         bail!("the module exports no memory named `memory`, which the adapter needs");
     }
+    let main_types = MainTypes {
+        types,
+        funcs,
+        memories,
+        exports,
+    };
+    check_main_exports(&main_types, adapter)
+}
+
+/// What the main module's exports are, with their types.
+struct MainTypes {
+    /// Function types by type index (`None`: a GC type).
+    types: Vec<Option<FuncType>>,
+    /// Type index of each function.
+    funcs: Vec<u32>,
+    memories: Vec<MemoryType>,
+    exports: Vec<(String, ExternalKind, u32)>,
+}
+
+impl MainTypes {
+    fn export(&self, name: &str, kind: ExternalKind) -> Option<u32> {
+        self.exports
+            .iter()
+            .find(|(n, k, _)| n == name && *k == kind)
+            .map(|(_, _, i)| *i)
+    }
+}
+
+/// The main module's exports that the adapter imports must have the types it
+/// imports them with: `_start` (the command adapter calls it as `() -> ()`)
+/// and `memory` (32-bit, not shared). The component is assembled without
+/// wit-component's validation of these (the stand-in adapter has no memory)
+/// and validated at the end, so without this check a wrong type was
+/// reported as "the assembled component does not validate" or, with
+/// `--skip-validation`, produced an invalid component (found by the
+/// `component new` property test, docs/robustness.md).
+fn check_main_exports(main: &MainTypes, adapter: &[u8]) -> Result<()> {
+    let mut adapter_types: Vec<Option<FuncType>> = Vec::new();
+    for payload in Parser::new(0).parse_all(adapter) {
+        match payload? {
+            Payload::TypeSection(s) => adapter_types.extend(func_types(s)?),
+            Payload::ImportSection(s) => {
+                for i in s.into_imports() {
+                    let i = i?;
+                    match (i.module, i.ty) {
+                        ("__main_module__", TypeRef::Func(t)) => {
+                            let want = adapter_types.get(t as usize).cloned().flatten();
+                            let have = main
+                                .export(i.name, ExternalKind::Func)
+                                .and_then(|f| main.funcs.get(f as usize))
+                                .and_then(|t| main.types.get(*t as usize).cloned().flatten());
+                            let Some(want) = want else { continue };
+                            let Some(index) = main.export(i.name, ExternalKind::Func) else {
+                                continue;
+                            };
+                            match have {
+                                Some(have) if have == want => {}
+                                Some(have) => bail!(
+                                    "the module exports `{}` with type {have}; the adapter calls it as {want}",
+                                    i.name
+                                ),
+                                None => bail!(
+                                    "the module exports `{}` (function {index}) with a type declared in a recursion group, as a subtype or shared; the adapter calls it as {want}",
+                                    i.name
+                                ),
+                            }
+                        }
+                        ("env", TypeRef::Memory(_)) if i.name == "memory" => {
+                            let Some(m) = main.export("memory", ExternalKind::Memory) else {
+                                continue;
+                            };
+                            let Some(m) = main.memories.get(m as usize) else {
+                                continue;
+                            };
+                            if m.memory64 {
+                                bail!("the module's memory `memory` has 64-bit addresses; preview1 memories are 32-bit");
+                            }
+                            if m.shared {
+                                bail!("the module's memory `memory` is shared; the adapter needs an unshared memory");
+                            }
+                            if m.page_size_log2.is_some_and(|p| p != 16) {
+                                bail!("the module's memory `memory` has a custom page size; the adapter needs 64 KiB pages");
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     Ok(())
+}
+
+/// The types of a type section by index: plain function types (alone in
+/// their recursion group, final, no supertype: what `(type (func ...))`
+/// declares), `None` for any other, which are never equal to a plain one.
+fn func_types(section: TypeSectionReader) -> Result<Vec<Option<FuncType>>> {
+    let mut out = Vec::new();
+    for group in section {
+        let group = group?;
+        let alone = group.types().len() == 1;
+        for sub in group.into_types() {
+            let plain = alone && sub.is_final && sub.supertype_idxs.is_empty();
+            out.push(match sub.composite_type.inner {
+                CompositeInnerType::Func(f) if plain && !sub.composite_type.shared => Some(f),
+                _ => None,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn exports_of(module: &[u8]) -> Result<BTreeSet<String>> {

@@ -48,9 +48,12 @@ pub struct Request<'a> {
 pub struct Assembly {
     pub standin: Vec<u8>,
     pub standin_component: Vec<u8>,
+    /// Empty when the component has no adapter.
     pub real_adapter: Vec<u8>,
     pub component: Vec<u8>,
-    pub report: rewrite::Report,
+    /// `None` when wit-component left the adapter out (the main module
+    /// imports nothing from preview1): the component is then its own.
+    pub report: Option<rewrite::Report>,
 }
 
 /// Builds the component.
@@ -81,7 +84,18 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         .context("wit-component could not build the component")?;
 
     let standin_exports: BTreeSet<String> = reach.iter().map(|r| r.name.clone()).collect();
-    let report = rewrite::plan(&standin_component, &standin_exports)?;
+    let Some(report) = rewrite::plan(&standin_component, &standin_exports)? else {
+        if req.validate {
+            validate(&standin_component)?;
+        }
+        return Ok(Assembly {
+            standin,
+            component: standin_component.clone(),
+            standin_component,
+            real_adapter: Vec::new(),
+            report: None,
+        });
+    };
     let real_adapter = trim::trim(req.adapter, &report.adapter_exports)?;
 
     // The real adapter may only import what the component gives the stand-in.
@@ -108,7 +122,7 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         standin_component,
         real_adapter,
         component,
-        report,
+        report: Some(report),
     })
 }
 

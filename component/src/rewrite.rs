@@ -279,9 +279,10 @@ pub fn core_modules(component: &[u8]) -> Result<Vec<Option<&[u8]>>> {
         .collect())
 }
 
-/// Finds the adapter and the lowerings that feed it. `standin_exports` are
-/// the function exports of the stand-in before wit-component's GC.
-pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Report> {
+/// Finds the adapter and the lowerings that feed it (`None` if the
+/// component has no adapter). `standin_exports` are the function exports
+/// of the stand-in before wit-component's GC.
+pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Option<Report>> {
     let a = analyze(component)?;
 
     // 1. The adapter module: the only core module whose exports are a
@@ -293,6 +294,11 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Repo
         if all_funcs && !exports.is_empty() && exports.is_subset(standin_exports) {
             candidates.push((i as u32, exports, imports));
         }
+    }
+    // None: wit-component left the adapter out, as it does when the main
+    // module imports nothing from preview1.
+    if candidates.is_empty() {
+        return Ok(None);
     }
     ensure!(
         candidates.len() == 1,
@@ -431,7 +437,7 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Repo
              (section {alias_before_section}); inserting the private memory would renumber it"
         );
     }
-    Ok(Report {
+    Ok(Some(Report {
         adapter_module,
         adapter_instance,
         adapter_exports,
@@ -440,7 +446,7 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Repo
         private_memory: a.memory_section.len() as u32,
         alias_before_section,
         targets,
-    })
+    }))
 }
 
 fn target(a: &Analysis, core_func: u32, ordinal: u32) -> Target {

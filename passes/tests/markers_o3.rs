@@ -70,6 +70,7 @@ fn markers_o3_split_matches_unsplit_and_reference() {
                 iovecs(&[(0x31000, 50), (0x31100, 0), (0x31200, 300)]),
             ),
         ],
+        ..Setup::default()
     };
     let calls = vec![
         call("user_area", &[]),

@@ -22,8 +22,15 @@ pub struct Reference {
     /// Private memory's initial image (data segments applied) and maximum.
     pub private_init: Vec<u8>,
     pub private_max_pages: Option<u64>,
-    /// Passive (and active) data segment contents by data index.
+    /// Data segment contents by data index, as `memory.init` sees them
+    /// after instantiation: active segments are dropped by then (empty).
     pub segments: HashMap<u32, Vec<u8>>,
+    /// Memory instructions the reference cannot emulate (replaced by
+    /// `unreachable`): SIMD loads other than splats, atomics, whose
+    /// alignment traps the host does not model, and wait/notify. A run
+    /// that reaches one traps in the reference only, so generated modules
+    /// containing any are not executed.
+    pub unsupported: usize,
 }
 
 struct Hooks {
@@ -34,6 +41,7 @@ struct Hooks {
     copy: FunctionId,
     fill: FunctionId,
     init: FunctionId,
+    drop: FunctionId,
     size: FunctionId,
     grow: FunctionId,
     rmw: FunctionId,
@@ -51,13 +59,20 @@ pub fn build(original: &[u8]) -> Reference {
     let mut private_init = vec![0u8; (private_pages as usize) * 65536];
     let mut segments = HashMap::new();
     for data in module.data.iter() {
-        segments.insert(data.id().index() as u32, data.value.clone());
-        if let DataKind::Active { offset, .. } = &data.kind {
-            let ConstExpr::Value(Value::I32(at)) = offset else {
-                panic!("reference supports constant data offsets only");
-            };
-            let at = *at as u32 as usize;
-            private_init[at..at + data.value.len()].copy_from_slice(&data.value);
+        let DataKind::Active { offset, .. } = &data.kind else {
+            segments.insert(data.id().index() as u32, data.value.clone());
+            continue;
+        };
+        // An active segment is dropped once instantiation has applied it.
+        segments.insert(data.id().index() as u32, Vec::new());
+        let ConstExpr::Value(Value::I32(at)) = offset else {
+            panic!("reference supports constant data offsets only");
+        };
+        let at = *at as u32 as usize;
+        // Out of bounds: instantiating the reference module traps the same
+        // way (it keeps the segments on its own memory), so skip it here.
+        if let Some(dst) = private_init.get_mut(at..at.saturating_add(data.value.len())) {
+            dst.copy_from_slice(&data.value);
         }
     }
 
@@ -74,12 +89,14 @@ pub fn build(original: &[u8]) -> Reference {
         copy: hook("copy", &[I32, I32, I32], &[]),
         fill: hook("fill", &[I32, I32, I32], &[]),
         init: hook("init", &[I32, I32, I32, I32], &[]),
+        drop: hook("drop", &[I32], &[]),
         size: hook("size", &[], &[I32]),
         grow: hook("grow", &[I32], &[I32]),
         rmw: hook("rmw", &[I32, I64, I32, I32, I32], &[I64]),
         cmpxchg: hook("cmpxchg", &[I32, I64, I64, I32, I32], &[I64]),
     };
 
+    let mut unsupported = 0;
     let funcs: Vec<FunctionId> = module.funcs.iter_local().map(|(id, _)| id).collect();
     for fid in funcs {
         // Scratch locals for cmpxchg's operand shuffling.
@@ -91,7 +108,12 @@ pub fn build(original: &[u8]) -> Reference {
             let mut new = Vec::with_capacity(old.len());
             for (instr, loc) in old {
                 match replace(&instr, &hooks, tmp32) {
-                    Some(seq) => new.extend(seq.into_iter().map(|i| (i, loc))),
+                    Some(seq) => {
+                        if unemulated(&instr) {
+                            unsupported += 1;
+                        }
+                        new.extend(seq.into_iter().map(|i| (i, loc)))
+                    }
                     None => new.push((instr, loc)),
                 }
             }
@@ -103,6 +125,26 @@ pub fn build(original: &[u8]) -> Reference {
         private_init,
         private_max_pages,
         segments,
+        unsupported,
+    }
+}
+
+/// Instructions [`replace`] turns into something that does not behave like
+/// them in every case (see [`Reference::unsupported`]).
+fn unemulated(instr: &Instr) -> bool {
+    match instr {
+        Instr::LoadSimd(l) => !matches!(
+            l.kind,
+            LoadSimdKind::Splat8
+                | LoadSimdKind::Splat16
+                | LoadSimdKind::Splat32
+                | LoadSimdKind::Splat64
+        ),
+        Instr::Load(l) => l.kind.atomic(),
+        Instr::Store(s) => s.kind.atomic(),
+        Instr::AtomicRmw(_) | Instr::Cmpxchg(_) => true,
+        Instr::AtomicNotify(_) | Instr::AtomicWait(_) => true,
+        _ => false,
     }
 }
 
@@ -213,6 +255,8 @@ fn replace(instr: &Instr, h: &Hooks, tmp32: LocalId) -> Option<Vec<Instr>> {
         Instr::MemoryCopy(_) => vec![call(h.copy)],
         Instr::MemoryFill(_) => vec![call(h.fill)],
         Instr::MemoryInit(i) => vec![c32(i.data.index() as i32), call(h.init)],
+        // Dropped segments must make a later `memory.init` trap.
+        Instr::DataDrop(d) => vec![c32(d.data.index() as i32), call(h.drop)],
         Instr::MemorySize(_) => vec![call(h.size)],
         Instr::MemoryGrow(_) => vec![call(h.grow)],
         // Not executable by the reference (see above).

@@ -11,6 +11,11 @@ use wasmtime::{Caller, Engine, Instance, Linker, Memory, MemoryType, Module, Sto
 pub enum Arg {
     I32(i32),
     I64(i64),
+    /// Bit patterns, so NaNs pass through exactly.
+    F32(u32),
+    F64(u64),
+    NullFuncRef,
+    NullExternRef,
 }
 
 /// A result value, comparable bit for bit.
@@ -43,13 +48,25 @@ pub struct Setup {
     pub user_pages: u64,
     /// Bytes written over the pattern before the run.
     pub user_writes: Vec<(u32, Vec<u8>)>,
+    /// Maximum size in pages (`None`: no maximum). Generated modules can
+    /// grow memory, and a run copies both memories out at its end.
+    pub user_max_pages: Option<u32>,
+    /// Fuel per run of the split module (the reference gets
+    /// [`REFERENCE_FUEL_FACTOR`] times as much: its accesses are host calls
+    /// with extra operands). `None`: unbounded, on an engine without fuel.
+    pub fuel: Option<u64>,
 }
+
+/// How much more fuel the reference gets than the split module.
+pub const REFERENCE_FUEL_FACTOR: u64 = 4;
 
 impl Default for Setup {
     fn default() -> Setup {
         Setup {
             user_pages: 1,
             user_writes: Vec::new(),
+            user_max_pages: None,
+            fuel: None,
         }
     }
 }
@@ -68,23 +85,75 @@ impl Setup {
     }
 }
 
+/// The features every engine here has.
+fn config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config
+        .wasm_multi_memory(true)
+        .wasm_threads(true)
+        .wasm_simd(true);
+    config
+}
+
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(&config()).expect("engine"))
+}
+
+/// [`engine`] with fuel, for runs that must end (generated modules loop),
+/// and a small stack without backtraces.
+pub fn fuel_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let mut config = wasmtime::Config::new();
+        let mut config = config();
         config
-            .wasm_multi_memory(true)
-            .wasm_threads(true)
-            .wasm_simd(true);
+            .consume_fuel(true)
+            // Generated modules recurse until the stack is exhausted; a
+            // backtrace of that many frames took 15 s to capture and print
+            // (a fuzzer's slow unit). The trap message is enough here.
+            .wasm_backtrace(false)
+            .max_wasm_stack(256 * 1024);
         Engine::new(&config).expect("engine")
     })
 }
+
+/// The engine for a setup, and the store's fuel (scaled by `factor`).
+fn engine_for(setup: &Setup, factor: u64) -> (&'static Engine, Option<u64>) {
+    match setup.fuel {
+        Some(f) => (fuel_engine(), Some(f.saturating_mul(factor))),
+        None => (engine(), None),
+    }
+}
+
+fn new_store<T>(engine: &Engine, fuel: Option<u64>, data: T) -> Store<T> {
+    let mut store = Store::new(engine, data);
+    if let Some(f) = fuel {
+        store.set_fuel(f).expect("fuel enabled");
+    }
+    store
+}
+
+/// Whether a run's failure says nothing about the module: it ran out of fuel
+/// or stack, whose amounts differ between a split module and its reference.
+pub fn inconclusive(outcome: &Outcome) -> bool {
+    outcome.results.iter().any(|r| match r {
+        Err(e) => e.contains(OUT_OF_FUEL) || e.contains(STACK_EXHAUSTED),
+        Ok(_) => false,
+    })
+}
+
+const OUT_OF_FUEL: &str = "all fuel consumed";
+const STACK_EXHAUSTED: &str = "call stack exhausted";
 
 fn vals(args: &[Arg]) -> Vec<Val> {
     args.iter()
         .map(|a| match a {
             Arg::I32(v) => Val::I32(*v),
             Arg::I64(v) => Val::I64(*v),
+            Arg::F32(v) => Val::F32(*v),
+            Arg::F64(v) => Val::F64(*v),
+            Arg::NullFuncRef => Val::FuncRef(None),
+            Arg::NullExternRef => Val::ExternRef(None),
         })
         .collect()
 }
@@ -96,6 +165,11 @@ fn bits(v: &Val) -> Bits {
         Val::F32(x) => Bits::F32(*x),
         Val::F64(x) => Bits::F64(*x),
         Val::V128(x) => Bits::V128(x.as_u128()),
+        // References are compared by nullness only: their debug form holds
+        // store-specific indices.
+        Val::FuncRef(f) => Bits::Other(format!("funcref null={}", f.is_none())),
+        Val::ExternRef(r) => Bits::Other(format!("externref null={}", r.is_none())),
+        Val::AnyRef(r) => Bits::Other(format!("anyref null={}", r.is_none())),
         other => Bits::Other(format!("{other:?}")),
     }
 }
@@ -128,33 +202,45 @@ fn call<T>(
         .get_func(&mut *store, export)
         .unwrap_or_else(|| panic!("no export `{export}`"));
     let mut results = vec![Val::I32(0); func.ty(&*store).results().len()];
+    // `{:#}`: the whole chain, so the trap's own message (out of fuel,
+    // stack exhausted) is in the string, not just the backtrace context.
     func.call(&mut *store, &vals(args), &mut results)
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| format!("{e:#}"))?;
     Ok(results.iter().map(bits).collect())
 }
 
 /// Runs calls of a split module with a host-supplied user memory.
 pub fn run_split(split: &[u8], setup: &Setup, calls: &[Call]) -> Outcome {
-    let engine = engine();
+    try_run_split(split, setup, calls).unwrap_or_else(|e| panic!("split module instantiates: {e}"))
+}
+
+/// [`run_split`], with a failed instantiation (a trap in the start function,
+/// a segment out of bounds) as an error instead of a panic.
+pub fn try_run_split(split: &[u8], setup: &Setup, calls: &[Call]) -> Result<Outcome, String> {
+    let (engine, fuel) = engine_for(setup, 1);
     let module = Module::new(engine, split).expect("split module compiles");
-    let mut store = Store::new(engine, ());
-    let user = Memory::new(&mut store, MemoryType::new(setup.user_pages as u32, None)).unwrap();
+    let mut store = new_store(engine, fuel, ());
+    let user = Memory::new(
+        &mut store,
+        MemoryType::new(setup.user_pages as u32, setup.user_max_pages),
+    )
+    .unwrap();
     user.data_mut(&mut store)
         .copy_from_slice(&setup.user_image());
     let mut linker = Linker::new(engine);
     linker.define(&mut store, "env", "memory", user).unwrap();
     let instance = linker
         .instantiate(&mut store, &module)
-        .expect("split module instantiates");
+        .map_err(|e| format!("{e:#}"))?;
     let results = call_all(&mut store, &instance, calls);
     let private = instance
         .get_memory(&mut store, mmadapt_passes::PRIVATE_MEMORY_EXPORT)
         .expect("private memory exported");
-    Outcome {
+    Ok(Outcome {
         results,
         user: user.data(&store).to_vec(),
         private: private.data(&store).to_vec(),
-    }
+    })
 }
 
 /// The region kinds, as the reference host knows them.
@@ -353,6 +439,10 @@ fn host_linker(engine: &Engine) -> Linker<Host> {
         },
     )
     .unwrap();
+    l.func_wrap(HOST, "drop", |mut c: Caller<'_, Host>, seg: i32| {
+        c.data_mut().segments.insert(seg as u32, Vec::new());
+    })
+    .unwrap();
     l.func_wrap(HOST, "size", |c: Caller<'_, Host>| -> Result<i32> {
         let h = c.data();
         Ok((h.mems[h.whole_mem()?].len() / 65536) as i32)
@@ -432,13 +522,27 @@ fn host_linker(engine: &Engine) -> Linker<Host> {
 
 /// Runs calls of the reference module.
 pub fn run_reference(reference: &Reference, setup: &Setup, calls: &[Call]) -> Outcome {
-    let engine = engine();
+    try_run_reference(reference, setup, calls)
+        .unwrap_or_else(|e| panic!("reference instantiates: {e}"))
+}
+
+/// [`run_reference`], with a failed instantiation as an error.
+pub fn try_run_reference(
+    reference: &Reference,
+    setup: &Setup,
+    calls: &[Call],
+) -> Result<Outcome, String> {
+    let (engine, fuel) = engine_for(setup, REFERENCE_FUEL_FACTOR);
     let module = Module::new(engine, &reference.bytes).expect("reference compiles");
-    let mut store = Store::new(
+    let mut store = new_store(
         engine,
+        fuel,
         Host {
             mems: [setup.user_image(), reference.private_init.clone()],
-            max_pages: [None, reference.private_max_pages],
+            max_pages: [
+                setup.user_max_pages.map(u64::from),
+                reference.private_max_pages,
+            ],
             region: None,
             segments: reference.segments.clone(),
         },
@@ -446,15 +550,15 @@ pub fn run_reference(reference: &Reference, setup: &Setup, calls: &[Call]) -> Ou
     let linker = host_linker(engine);
     let instance = linker
         .instantiate(&mut store, &module)
-        .expect("reference instantiates");
+        .map_err(|e| format!("{e:#}"))?;
     let results = call_all(&mut store, &instance, calls);
     let h = store.into_data();
     let [user, private] = h.mems;
-    Outcome {
+    Ok(Outcome {
         results,
         user,
         private,
-    }
+    })
 }
 
 /// Runs calls of an unsplit module: its own memory is the user memory, and
