@@ -95,11 +95,22 @@ pub fn element(ptr: u32, index: u32, size: u32) -> u32 {
 /// record).
 const SMALL_COPY: usize = 64;
 
+/// Traps if `[ptr, ptr + len)` runs past 2^32, as `memory.copy` would:
+/// the word-by-word copies step with wrapping adds, which in a 4 GiB
+/// memory would otherwise wrap around to address 0.
+#[inline(always)]
+fn no_wrap(ptr: u32, len: usize) {
+    if u64::from(ptr) + len as u64 > 1 << 32 {
+        crate::trap();
+    }
+}
+
 /// Copies `bytes` to user memory at `ptr`. Nothing is checked or written
 /// for an empty slice (as wiggle's `copy_from_slice`).
 #[inline(never)]
 pub fn write_bytes(ptr: u32, bytes: &[u8]) {
     if bytes.len() <= SMALL_COPY {
+        no_wrap(ptr, bytes.len());
         let mut at = ptr;
         for chunk in bytes.chunks(8) {
             match <[u8; 8]>::try_from(chunk) {
@@ -121,6 +132,7 @@ pub fn write_bytes(ptr: u32, bytes: &[u8]) {
 #[inline(never)]
 pub fn read_into(buf: &mut [u8], ptr: u32) {
     if buf.len() <= SMALL_COPY {
+        no_wrap(ptr, buf.len());
         let mut at = ptr;
         for chunk in buf.chunks_mut(8) {
             if chunk.len() == 8 {

@@ -31,7 +31,10 @@ pub const SLOT_DESCRIPTOR_READ: u32 = 0;
 pub const SLOT_DESCRIPTOR_WRITE: u32 = 1;
 pub const SLOT_GET_RANDOM_BYTES: u32 = 2;
 
-/// Below this many bytes a copy costs less than saving the record slot.
+/// File reads and writes below this many bytes keep the copying path: the
+/// copy is cheap there, and small files stay on the path native-equality
+/// tests cover most. (`random_get` uses zero-copy at any length: there it
+/// also saves the allocation of the returned list.)
 const MIN_LEN: u32 = 4096;
 
 /// Size (and the alignment used) of the result record.

@@ -197,7 +197,7 @@ fn func_types(section: TypeSectionReader) -> Result<Vec<Option<FuncType>>> {
     Ok(out)
 }
 
-fn exports_of(module: &[u8]) -> Result<BTreeSet<String>> {
+pub(crate) fn exports_of(module: &[u8]) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for payload in Parser::new(0).parse_all(module) {
         if let Payload::ExportSection(s) = payload? {

@@ -107,13 +107,10 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     );
 
     let component = rewrite::apply(&standin_component, &report, &real_adapter)?;
-    let component = zero_copy::append(
-        &component,
-        &report,
-        &module_exports(&real_adapter)?,
-        zero_copy::main_memory_shared(req.main)?,
-    )
-    .context("adding the zero-copy lowerings")?;
+    // `check_main` has refused a shared main memory, which zero-copy's
+    // borrowed result record would need to stay off for.
+    let component = zero_copy::append(&component, &report, &checks::exports_of(&real_adapter)?)
+        .context("adding the zero-copy lowerings")?;
     if req.validate {
         validate(&component)?;
     }
@@ -124,18 +121,6 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         component,
         report: Some(report),
     })
-}
-
-fn module_exports(module: &[u8]) -> Result<Vec<String>> {
-    let mut exports = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ExportSection(s) = payload? {
-            for e in s {
-                exports.push(e?.name.to_string());
-            }
-        }
-    }
-    Ok(exports)
 }
 
 fn module_imports(module: &[u8]) -> Result<BTreeSet<trim::ImportKey>> {

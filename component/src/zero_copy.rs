@@ -2,9 +2,10 @@
 //! bytes), into the main memory.
 //!
 //! Invariant established: when the adapter exports its function table and
-//! `mmadapt:zero-copy-ready`, and the main memory is not shared, every
-//! import in [`SLOTS`] that the adapter is given also exists lowered with
-//! the *main* memory (and the adapter's `cabi_import_realloc`); a fixup
+//! `mmadapt:zero-copy-ready`, every import in [`SLOTS`] that the adapter is
+//! given also exists lowered with the *main* memory (and the adapter's
+//! `cabi_import_realloc`; the main memory is never shared, `checks`
+//! refuses that, so no thread can see the borrowed record); a fixup
 //! module instantiated last puts these lowerings in new slots at the end
 //! of the adapter's table and tells the adapter where they are. Nothing
 //! else in the component changes: all new items come after every existing
@@ -18,6 +19,7 @@
 
 use crate::rewrite::{analyze, CoreFunc, CoreInstance, Report};
 use anyhow::Result;
+use std::collections::BTreeSet;
 use wasm_encoder_component::{
     Alias, CanonicalFunctionSection, CanonicalOption, CodeSection, ComponentAliasSection,
     ComponentSection, ElementSection, Elements, EntityType, ExportKind, Function, FunctionSection,
@@ -71,16 +73,15 @@ struct Found {
 pub fn append(
     component: &[u8],
     report: &Report,
-    adapter_exports: &[String],
-    main_shared: bool,
+    adapter_exports: &BTreeSet<String>,
 ) -> Result<Vec<u8>> {
     let takes_part = [TABLE_EXPORT, READY_EXPORT]
         .iter()
-        .all(|e| adapter_exports.iter().any(|x| x == e));
+        .all(|e| adapter_exports.contains(*e));
     let Some(main_memory) = report.main_memory else {
         return Ok(component.to_vec());
     };
-    if !takes_part || main_shared {
+    if !takes_part {
         return Ok(component.to_vec());
     }
     let a = analyze(component)?;
@@ -145,13 +146,15 @@ fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result
     let CoreInstance::Instantiate { args, .. } = &a.instances[adapter_instance as usize] else {
         anyhow::bail!("the adapter instance is not an instantiation");
     };
-    let lowering = |core_func: u32| -> Option<(u32, Vec<CanonicalOption>)> {
+    // The component function and realloc of the lowering behind a core
+    // function: itself, or the one behind a wit-component shim slot.
+    let lowering = |core_func: u32| -> Option<(u32, Option<u32>)> {
         match &a.funcs[core_func as usize] {
             CoreFunc::Lower {
                 func_index,
                 options,
                 ..
-            } => Some((*func_index, options.iter().map(reencode_option).collect())),
+            } => Some((*func_index, realloc_of(options))),
             CoreFunc::Alias { name, .. } => a.instances.iter().find_map(|inst| match inst {
                 CoreInstance::FromExports(items) => items.iter().find_map(|(n, _, idx)| {
                     match (&a.funcs[*idx as usize], n == name) {
@@ -162,7 +165,7 @@ fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result
                                 ..
                             },
                             true,
-                        ) => Some((*func_index, options.iter().map(reencode_option).collect())),
+                        ) => Some((*func_index, realloc_of(options))),
                         _ => None,
                     }
                 }),
@@ -186,13 +189,9 @@ fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result
                 .find(|(name, _, _)| name == function)
                 .and_then(|(_, _, idx)| lowering(*idx))
         });
-        let Some((func_index, options)) = hit else {
+        let Some((func_index, realloc)) = hit else {
             continue;
         };
-        let realloc = options.iter().find_map(|o| match o {
-            CanonicalOption::Realloc(r) => Some(*r),
-            _ => None,
-        });
         found.push(Found {
             slot: slot as u32,
             func_index,
@@ -202,24 +201,19 @@ fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result
     Ok(found)
 }
 
-fn reencode_option(o: &wasmparser_component::CanonicalOption) -> CanonicalOption {
-    use wasmparser_component::CanonicalOption as P;
-    match *o {
-        P::Memory(m) => CanonicalOption::Memory(m),
-        P::Realloc(r) => CanonicalOption::Realloc(r),
-        P::PostReturn(p) => CanonicalOption::PostReturn(p),
-        P::UTF8 => CanonicalOption::UTF8,
-        P::UTF16 => CanonicalOption::UTF16,
-        P::CompactUTF16 => CanonicalOption::CompactUTF16,
-        // Not used by lowerings wit-component makes for adapters.
-        _ => CanonicalOption::UTF8,
-    }
+/// The `realloc` option of a lowering, if it has one.
+fn realloc_of(options: &[wasmparser_component::CanonicalOption]) -> Option<u32> {
+    options.iter().find_map(|o| match o {
+        wasmparser_component::CanonicalOption::Realloc(r) => Some(*r),
+        _ => None,
+    })
 }
 
 /// The fixup: imports the adapter's table and `ready`, and the lowerings as
 /// `lowered`.`0`, `1`, ...; its start function grows the table by one slot
-/// per slot number up to the highest found, stores each lowering at
-/// `base + slot`, and calls `ready(base, mask)`.
+/// per slot number up to the highest found (returning, zero-copy off, if
+/// the table cannot grow), stores each lowering at `base + slot`, and calls
+/// `ready(base, mask)`.
 fn fixup_module(found: &[Found]) -> Module {
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32, ValType::I32], []); // ready
@@ -268,7 +262,8 @@ fn fixup_module(found: &[Found]) -> Module {
         .i32_const(-1)
         .i32_eq()
         .if_(wasm_encoder_component::BlockType::Empty)
-        .unreachable()
+        // No room: leave the adapter on its copying path.
+        .return_()
         .end();
     for (i, f) in found.iter().enumerate() {
         ins.local_get(0)
@@ -291,29 +286,4 @@ fn fixup_module(found: &[Found]) -> Module {
         .section(&elems)
         .section(&code);
     m
-}
-
-/// Whether the main module's memory is `shared` (threads could then watch
-/// the result record come and go, so zero-copy stays off).
-pub fn main_memory_shared(main: &[u8]) -> Result<bool> {
-    use wasmparser_component::{Parser, Payload, TypeRef};
-    let mut shared = false;
-    for payload in Parser::new(0).parse_all(main) {
-        match payload? {
-            Payload::ImportSection(s) => {
-                for i in s.into_imports() {
-                    if let TypeRef::Memory(m) = i?.ty {
-                        shared |= m.shared;
-                    }
-                }
-            }
-            Payload::MemorySection(s) => {
-                for m in s {
-                    shared |= m?.shared;
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(shared)
 }
