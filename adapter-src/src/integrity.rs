@@ -221,42 +221,19 @@ mod imp {
         }
     }
 
-    /// Writes the message to stderr (assembled on the stack, no allocation:
-    /// the heap may be what is broken) and traps.
+    /// Writes the message to stderr and traps.
     fn fail(when: &str, at: Option<&Location<'_>>, what: &str) -> ! {
-        let mut buf = [0u8; 512];
-        let mut len = 0;
-        let mut put = |bytes: &[u8]| {
-            let n = bytes.len().min(buf.len() - len);
-            buf[len..len + n].copy_from_slice(&bytes[..n]);
-            len += n;
-        };
-        put(b"mmadapt integrity check failed on ");
-        put(when.as_bytes());
-        put(b" the preview1 function");
+        let mut m = crate::FatalMessage::new();
+        m.put(b"mmadapt integrity check failed on ");
+        m.put(when.as_bytes());
+        m.put(b" the preview1 function");
         if let Some(at) = at {
-            put(b" at ");
-            put(at.file().as_bytes());
-            put(b":");
-            let mut digits = [0u8; 10];
-            let mut n = at.line();
-            let mut i = digits.len();
-            loop {
-                i -= 1;
-                digits[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            put(&digits[i..]);
+            m.put_location(at);
         }
-        put(b": ");
-        put(what.as_bytes());
-        put(b"\n");
-        let stream = wasip2::cli::stderr::get_stderr();
-        let _ = stream.blocking_write_and_flush(&buf[..len]);
-        core::arch::wasm32::unreachable()
+        m.put(b": ");
+        m.put(what.as_bytes());
+        m.put(b"\n");
+        m.write_and_trap()
     }
 
     // ---- the checked heap ----

@@ -66,24 +66,53 @@ pub mod zero_copy;
 
 /// `panic = "abort"`: a panic is a trap, after a message goes to the
 /// program's stderr (a panic in the adapter is a bug in it; the message says
-/// where). It is assembled on the stack, in private memory, without
-/// `core::fmt`, which would add tens of kilobytes to the adapter; a
-/// formatted message is shown only when it is a plain string.
+/// where). A formatted message is shown only when it is a plain string.
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    let mut buf = [0u8; 512];
-    let mut len = 0;
-    let mut put = |bytes: &[u8]| {
-        let n = bytes.len().min(buf.len() - len);
-        buf[len..len + n].copy_from_slice(&bytes[..n]);
-        len += n;
-    };
-    put(b"mmadapt adapter panicked");
+    let mut m = FatalMessage::new();
+    m.put(b"mmadapt adapter panicked");
     if let Some(at) = info.location() {
-        put(b" at ");
-        put(at.file().as_bytes());
-        put(b":");
+        m.put_location(at);
+    }
+    if let Some(message) = info.message().as_str() {
+        m.put(b": ");
+        m.put(message.as_bytes());
+    }
+    m.put(b"\n");
+    m.write_and_trap()
+}
+
+/// A last message before a trap (a panic, a failed integrity check),
+/// assembled on the stack in private memory: no allocation (the heap may be
+/// what is broken) and no `core::fmt`, which would add tens of kilobytes to
+/// the adapter. Cut at 512 bytes.
+#[cfg(target_arch = "wasm32")]
+pub(crate) struct FatalMessage {
+    buf: [u8; 512],
+    len: usize,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl FatalMessage {
+    pub(crate) fn new() -> FatalMessage {
+        FatalMessage {
+            buf: [0; 512],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+
+    /// ` at FILE:LINE`.
+    pub(crate) fn put_location(&mut self, at: &core::panic::Location<'_>) {
+        self.put(b" at ");
+        self.put(at.file().as_bytes());
+        self.put(b":");
         let mut digits = [0u8; 10];
         let mut n = at.line();
         let mut i = digits.len();
@@ -95,16 +124,15 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
                 break;
             }
         }
-        put(&digits[i..]);
+        self.put(&digits[i..]);
     }
-    if let Some(message) = info.message().as_str() {
-        put(b": ");
-        put(message.as_bytes());
+
+    /// Writes the message to the program's stderr and traps.
+    pub(crate) fn write_and_trap(self) -> ! {
+        let stream = wasip2::cli::stderr::get_stderr();
+        let _ = stream.blocking_write_and_flush(&self.buf[..self.len]);
+        core::arch::wasm32::unreachable()
     }
-    put(b"\n");
-    let stream = wasip2::cli::stderr::get_stderr();
-    let _ = stream.blocking_write_and_flush(&buf[..len]);
-    core::arch::wasm32::unreachable()
 }
 
 /// Traps. For states the WASI contract rules out (e.g. an allocation failure
