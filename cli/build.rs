@@ -1,5 +1,5 @@
 //! Builds the preview1 adapter (adapter-src/) for wasm32-unknown-unknown, in
-//! its command and reactor variants, splits each with the split pass (whose
+//! its command, reactor and proxy variants, splits each with the split pass (whose
 //! verifier must pass), and leaves the two-memory adapters in OUT_DIR for
 //! `include_bytes!`. The toolchain and the wasm target come from
 //! rust-toolchain.toml, so a fresh clone needs only rustup and cargo.
@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (variant, cargo feature arguments)
-const VARIANTS: [(&str, &[&str]); 2] = [
+const VARIANTS: [(&str, &[&str]); 3] = [
     ("command", &[]),
     (
         "reactor",
         &["--no-default-features", "--features", "exit-with-code"],
     ),
+    ("proxy", &["--no-default-features", "--features", "proxy"]),
 ];
 
 fn main() {

@@ -27,9 +27,44 @@ use core::cell::UnsafeCell;
 use wasip2::filesystem::types::{Descriptor, DescriptorFlags, MetadataHashValue};
 use wasip2::io::streams::{InputStream, OutputStream};
 
+/// A `wasi:filesystem` descriptor of a file or directory in the table.
+///
+/// In the proxy variant there is no file system, and this type has no
+/// values at all: every branch that would reach `wasi:filesystem` through
+/// one is dead code the compiler removes, drop glue included, so the proxy
+/// adapter does not import `wasi:filesystem` (see [`crate::world`]).
+#[cfg(not(feature = "proxy"))]
+pub struct HostFd(Descriptor);
+/// A `wasi:filesystem` descriptor: none exists in the proxy variant.
+#[cfg(feature = "proxy")]
+pub enum HostFd {}
+
+impl HostFd {
+    /// A descriptor opened through `self` (`open-at`).
+    pub fn opened(&self, fd: Descriptor) -> HostFd {
+        #[cfg(not(feature = "proxy"))]
+        return HostFd(fd);
+        #[cfg(feature = "proxy")]
+        {
+            let _ = fd;
+            match *self {}
+        }
+    }
+}
+
+impl core::ops::Deref for HostFd {
+    type Target = Descriptor;
+    fn deref(&self) -> &Descriptor {
+        #[cfg(not(feature = "proxy"))]
+        return &self.0;
+        #[cfg(feature = "proxy")]
+        match *self {}
+    }
+}
+
 /// A file opened by `path_open` (anything but a directory).
 pub struct File {
-    pub fd: Descriptor,
+    pub fd: HostFd,
     /// The current position (`fd_read`/`fd_write`/`fd_seek`/`fd_tell`).
     pub position: u64,
     /// `fdflags.append`: every write appends.
@@ -46,7 +81,7 @@ pub struct File {
 }
 
 impl File {
-    pub fn new(fd: Descriptor, append: bool, nonblock: bool) -> File {
+    pub fn new(fd: HostFd, append: bool, nonblock: bool) -> File {
         File {
             fd,
             position: 0,
@@ -99,7 +134,7 @@ pub enum Desc {
     /// A directory; `preopen` is its guest path if it is a preopen (kept
     /// through `fd_renumber`).
     Dir {
-        fd: Descriptor,
+        fd: HostFd,
         preopen: Option<String>,
     },
     File(File),
@@ -108,23 +143,46 @@ pub enum Desc {
 /// Whether a standard stream is a terminal, asked of the host the first time
 /// it matters (`fd_fdstat_get`, `fd_filestat_get`) rather than at start-up:
 /// three host calls fewer for every program that never asks.
+///
+/// The stream is named, not given as a function pointer: a function whose
+/// address is taken lands in the adapter's function table, and then every
+/// export that calls through the table (the zero-copy file I/O) would keep
+/// the `wasi:cli/terminal-*` imports alive. With a `match`, only
+/// `fd_fdstat_get` and `fd_filestat_get` reach them.
 pub struct Tty {
     known: core::cell::Cell<Option<bool>>,
-    ask: fn() -> bool,
+    stream: StdStream,
+}
+
+#[derive(Clone, Copy)]
+enum StdStream {
+    Stdin,
+    Stdout,
+    Stderr,
 }
 
 impl Tty {
-    fn new(ask: fn() -> bool) -> Tty {
+    fn new(stream: StdStream) -> Tty {
         Tty {
             known: core::cell::Cell::new(None),
-            ask,
+            stream,
         }
     }
 
     pub fn get(&self) -> bool {
-        let tty = self.known.get().unwrap_or_else(self.ask);
+        let tty = self.known.get().unwrap_or_else(|| self.ask());
         self.known.set(Some(tty));
         tty
+    }
+
+    #[inline(never)]
+    fn ask(&self) -> bool {
+        use wasip2::cli::{terminal_stderr, terminal_stdin, terminal_stdout};
+        match self.stream {
+            StdStream::Stdin => terminal_stdin::get_terminal_stdin().is_some(),
+            StdStream::Stdout => terminal_stdout::get_terminal_stdout().is_some(),
+            StdStream::Stderr => terminal_stderr::get_terminal_stderr().is_some(),
+        }
     }
 }
 
@@ -141,24 +199,23 @@ impl Table {
             slots: Vec::new(),
             listing: None,
         };
-        use wasip2::cli::{
-            stderr, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout,
-        };
+        use wasip2::cli::{stderr, stdin, stdout};
         t.push(Desc::Stdin {
             stream: stdin::get_stdin(),
-            isatty: Tty::new(|| terminal_stdin::get_terminal_stdin().is_some()),
+            isatty: Tty::new(StdStream::Stdin),
         });
         t.push(Desc::Stdout {
             stream: stdout::get_stdout(),
-            isatty: Tty::new(|| terminal_stdout::get_terminal_stdout().is_some()),
+            isatty: Tty::new(StdStream::Stdout),
         });
         t.push(Desc::Stderr {
             stream: stderr::get_stderr(),
-            isatty: Tty::new(|| terminal_stderr::get_terminal_stderr().is_some()),
+            isatty: Tty::new(StdStream::Stderr),
         });
+        #[cfg(not(feature = "proxy"))]
         for (fd, path) in wasip2::filesystem::preopens::get_directories() {
             t.push(Desc::Dir {
-                fd,
+                fd: HostFd(fd),
                 preopen: Some(path),
             });
         }
@@ -166,6 +223,8 @@ impl Table {
     }
 
     /// Adds `desc` under the largest free number, else one past the end.
+    /// (Not inlined: the table's creation alone pushes four times.)
+    #[inline(never)]
     pub fn push(&mut self, desc: Desc) -> u32 {
         match self.slots.iter().rposition(Option::is_none) {
             Some(fd) => {

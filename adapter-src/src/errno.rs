@@ -4,7 +4,9 @@
 //! wasmtime's native preview1, `p1.rs` `From<ErrorCode>` and
 //! `From<StreamError>`).
 
-use wasip2::filesystem::types::{filesystem_error_code, ErrorCode};
+#[cfg(not(feature = "proxy"))]
+use wasip2::filesystem::types::filesystem_error_code;
+use wasip2::filesystem::types::ErrorCode;
 use wasip2::io::streams::StreamError;
 
 /// A preview1 `errno`.
@@ -115,14 +117,18 @@ impl From<ErrorCode> for Errno {
 /// A failed stream operation as preview1 sees it (native `p1.rs`
 /// `impl From<StreamError>`): `closed` is `EIO`; `last-operation-failed`
 /// is the error code of the underlying I/O error
-/// (`filesystem-error-code`), `EIO` when it has none. (Reads treat
+/// (`filesystem-error-code`), `EIO` when it has none; always `EIO` in the
+/// proxy variant, whose world has no `wasi:filesystem`. (Reads treat
 /// `closed` as end of file before calling this.)
 pub fn from_stream_error(e: StreamError) -> Errno {
     match e {
         StreamError::Closed => IO,
+        #[cfg(not(feature = "proxy"))]
         StreamError::LastOperationFailed(err) => match filesystem_error_code(&err) {
             Some(code) => code.into(),
             None => IO,
         },
+        #[cfg(feature = "proxy")]
+        StreamError::LastOperationFailed(_) => IO,
     }
 }

@@ -263,6 +263,7 @@ pub extern "C" fn fd_renumber(fd: u32, to: u32) -> i32 {
 /// and non-blocking from the table, the sync flags from the host.
 #[no_mangle]
 pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let (filetype, flags, base, inheriting) = descriptors::with(|t| -> Result<_, Errno> {
             let (host, append, nonblock) = match t.get(fd)? {
@@ -341,6 +342,13 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
 /// `EINVAL`; append and non-blocking are kept in the table.
 #[no_mangle]
 pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
+    // The standard proxy adapter: only `append` and `nonblock` may be asked
+    // for (and neither is supported).
+    crate::needs_filesystem!(if flags & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
+        errno::INVAL
+    } else {
+        errno::NOTSUP
+    });
     if flags & !FDFLAGS_ALL != 0 {
         crate::trap();
     }
@@ -361,6 +369,12 @@ pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
 /// `ENOTSUP` for files and directories, `EBADF` for the standard streams.
 #[no_mangle]
 pub extern "C" fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> i32 {
+    // Every open fd of the proxy variant is a standard stream.
+    crate::needs_filesystem!(if descriptors::with(|t| t.is_open(fd)) {
+        errno::NOTSUP
+    } else {
+        errno::BADF
+    });
     if (base | inheriting) & !RIGHTS_ALL != 0 {
         crate::trap();
     }
@@ -376,6 +390,7 @@ pub extern "C" fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> i
 /// `stat` + `metadata-hash` (see [`Filestat::from_stat`]).
 #[no_mangle]
 pub extern "C" fn fd_filestat_get(fd: u32, buf: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let stat = descriptors::with(|t| {
             let host = match t.get(fd)? {
@@ -410,6 +425,7 @@ pub extern "C" fn fd_filestat_get(fd: u32, buf: u32) -> i32 {
 /// `fd_filestat_set_size(fd, size: filesize) -> errno`: files only.
 #[no_mangle]
 pub extern "C" fn fd_filestat_set_size(fd: u32, size: u64) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| descriptors::with(|t| Ok(t.file(fd)?.fd.set_size(size)?)))
 }
 
@@ -417,6 +433,7 @@ pub extern "C" fn fd_filestat_set_size(fd: u32, size: u64) -> i32 {
 /// are checked first (`EINVAL` even for a bad fd); files and directories.
 #[no_mangle]
 pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     if fst_flags & !FSTFLAGS_ALL != 0 {
         crate::trap();
     }
@@ -430,6 +447,7 @@ pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags
 /// advice traps.
 #[no_mangle]
 pub extern "C" fn fd_advise(fd: u32, offset: u64, len: u64, advice: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     let advice = match advice {
         0 => Advice::Normal,
         1 => Advice::Sequential,
@@ -446,6 +464,7 @@ pub extern "C" fn fd_advise(fd: u32, offset: u64, len: u64, advice: u32) -> i32 
 /// for anything else.
 #[no_mangle]
 pub extern "C" fn fd_allocate(fd: u32, _offset: u64, _len: u64) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| t.file(fd).map(|_| ()))?;
         Err(errno::NOTSUP)
@@ -455,12 +474,14 @@ pub extern "C" fn fd_allocate(fd: u32, _offset: u64, _len: u64) -> i32 {
 /// `fd_datasync(fd) -> errno`: files only, `sync-data`.
 #[no_mangle]
 pub extern "C" fn fd_datasync(fd: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| descriptors::with(|t| Ok(t.file(fd)?.fd.sync_data()?)))
 }
 
 /// `fd_sync(fd) -> errno`: files only, `sync`.
 #[no_mangle]
 pub extern "C" fn fd_sync(fd: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| descriptors::with(|t| Ok(t.file(fd)?.fd.sync()?)))
 }
 
@@ -469,6 +490,7 @@ pub extern "C" fn fd_sync(fd: u32) -> i32 {
 /// else is `EBADF`.
 #[no_mangle]
 pub extern "C" fn fd_prestat_get(fd: u32, buf: u32) -> i32 {
+    crate::needs_filesystem!(errno::BADF);
     errno::run(|| {
         let len = descriptors::with(|t| match t.get(fd)? {
             Desc::Dir {
@@ -488,6 +510,7 @@ pub extern "C" fn fd_prestat_get(fd: u32, buf: u32) -> i32 {
 /// name does not fit; else exactly the name's bytes (no NUL).
 #[no_mangle]
 pub extern "C" fn fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| match t.get(fd)? {
             Desc::Dir {

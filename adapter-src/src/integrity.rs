@@ -263,7 +263,7 @@ mod imp {
         MAGIC ^ size.rotate_left(7) ^ align.rotate_left(19) ^ 0x5a5a_0000
     }
 
-    /// The global allocator of the integrity build: dlmalloc with a header
+    /// The global allocator of the integrity build: the size classes with a header
     /// and red zones around every block, and a list of all live blocks.
     pub struct CheckedAlloc;
 
@@ -281,7 +281,7 @@ mod imp {
             let Some((inner, pre)) = inner_layout(layout) else {
                 return core::ptr::null_mut();
             };
-            let raw = dlmalloc::GlobalDlmalloc.alloc(inner);
+            let raw = crate::allocator::SizeClasses.alloc(inner);
             if raw.is_null() {
                 return raw;
             }
@@ -331,7 +331,7 @@ mod imp {
             }
             (*h).magic = FREED;
             LIVE -= 1;
-            dlmalloc::GlobalDlmalloc.dealloc(ptr.sub(pre), inner);
+            crate::allocator::SizeClasses.dealloc(ptr.sub(pre), inner);
         }
     }
 

@@ -84,6 +84,7 @@ pub extern "C" fn fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> i32 
 /// `fd_pread(fd, iovs: *const iovec, iovs_len: size, offset: filesize, nread: *mut size) -> errno`
 #[no_mangle]
 pub extern "C" fn fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let iov = user::first_non_empty(&mut Fuel::new(), iovs, iovs_len)?;
         let n = descriptors::with(|t| match t.get(fd)? {
@@ -124,6 +125,7 @@ pub extern "C" fn fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> 
 /// `fd_pwrite(fd, iovs: *const ciovec, iovs_len: size, offset: filesize, nwritten: *mut size) -> errno`
 #[no_mangle]
 pub extern "C" fn fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let iov = user::first_non_empty(&mut Fuel::new(), iovs, iovs_len)?;
         let n = descriptors::with(|t| match t.get(fd)? {
@@ -143,6 +145,7 @@ pub extern "C" fn fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwri
 /// the file is fine. An unknown whence traps.
 #[no_mangle]
 pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     if whence > WHENCE_END {
         crate::trap();
     }
@@ -171,6 +174,7 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32) -> 
 /// `fd_tell(fd, offset: *mut filesize) -> errno`
 #[no_mangle]
 pub extern "C" fn fd_tell(fd: u32, offset: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let pos = descriptors::with(|t| t.seekable(fd).map(|f| f.position))?;
         user::put::<u64>(offset, pos);

@@ -32,6 +32,8 @@
 //! - [`run`] — `wasi:cli/run#run` for the command variant;
 //! - [`zero_copy`] — file reads and writes straight between the host and
 //!   the user's buffer, through second lowerings the component adds;
+//! - [`world`] — the command world or `wasi:http/proxy` (feature `proxy`):
+//!   what the proxy variant leaves out;
 //! - [`integrity`] — with feature `integrity-check` (tests only): checks of
 //!   the private memory around every preview1 call.
 //!
@@ -62,6 +64,7 @@ pub mod run;
 pub mod sockets;
 pub mod state;
 pub mod user;
+pub mod world;
 pub mod zero_copy;
 
 /// `panic = "abort"`: a panic is a trap, after a message goes to the
@@ -84,28 +87,27 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 }
 
 /// A last message before a trap (a panic, a failed integrity check),
-/// assembled on the stack in private memory: no allocation (the heap may be
-/// what is broken) and no `core::fmt`, which would add tens of kilobytes to
-/// the adapter. Cut at 512 bytes.
+/// written to the program's stderr piece by piece as it is put together:
+/// no allocation (the heap may be what is broken), no buffer, and no
+/// `core::fmt`, which would add tens of kilobytes to the adapter. Each
+/// piece is cut at 4096 bytes (one `blocking-write-and-flush`).
 #[cfg(target_arch = "wasm32")]
 pub(crate) struct FatalMessage {
-    buf: [u8; 512],
-    len: usize,
+    stream: wasip2::io::streams::OutputStream,
 }
 
 #[cfg(target_arch = "wasm32")]
 impl FatalMessage {
     pub(crate) fn new() -> FatalMessage {
         FatalMessage {
-            buf: [0; 512],
-            len: 0,
+            stream: wasip2::cli::stderr::get_stderr(),
         }
     }
 
     pub(crate) fn put(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(self.buf.len() - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
+        let _ = self
+            .stream
+            .blocking_write_and_flush(&bytes[..bytes.len().min(4096)]);
     }
 
     /// ` at FILE:LINE`.
@@ -127,10 +129,8 @@ impl FatalMessage {
         self.put(&digits[i..]);
     }
 
-    /// Writes the message to the program's stderr and traps.
+    /// Traps (the message is out already).
     pub(crate) fn write_and_trap(self) -> ! {
-        let stream = wasip2::cli::stderr::get_stderr();
-        let _ = stream.blocking_write_and_flush(&self.buf[..self.len]);
         core::arch::wasm32::unreachable()
     }
 }

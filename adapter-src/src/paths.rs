@@ -49,6 +49,9 @@ fn path_flags(flags: u32) -> PathFlags {
 /// the sync fdflags become sync flags (which the host refuses); append and
 /// non-blocking stay in the table. What opens as a directory becomes a
 /// directory descriptor, anything else a file.
+// In the proxy variant nothing after `dir.opened` can run (no directory
+// exists), which the compiler sees.
+#[cfg_attr(feature = "proxy", allow(unused_variables))]
 #[no_mangle]
 pub extern "C" fn path_open(
     fd: u32,
@@ -61,6 +64,7 @@ pub extern "C" fn path_open(
     fdflags: u32,
     opened_fd: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     let pflags = path_flags(dirflags);
     if oflags & !OFLAGS_ALL != 0
         || (fs_rights_base | fs_rights_inheriting) & !RIGHTS_ALL != 0
@@ -113,6 +117,7 @@ pub extern "C" fn path_open(
                 OpenFlags::from_bits_retain(open),
                 DescriptorFlags::from_bits_retain(flags),
             )?;
+            let opened = dir.opened(opened);
             let desc = if opened.get_type()? == DescriptorType::Directory {
                 Desc::Dir {
                     fd: opened,
@@ -148,6 +153,7 @@ fn dir_and_path(
 /// `path_create_directory(fd, path, path_len) -> errno`
 #[no_mangle]
 pub extern "C" fn path_create_directory(fd: u32, path: u32, path_len: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let (dir, path) = dir_and_path(t, fd, path, path_len)?;
@@ -166,6 +172,7 @@ pub extern "C" fn path_filestat_get(
     path_len: u32,
     buf: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     let pflags = path_flags(flags);
     errno::run(|| {
         let stat = descriptors::with(|t| {
@@ -191,6 +198,7 @@ pub extern "C" fn path_filestat_set_times(
     mtim: u64,
     fst_flags: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     let pflags = path_flags(flags);
     if fst_flags & !FSTFLAGS_ALL != 0 {
         crate::trap();
@@ -215,6 +223,7 @@ pub extern "C" fn path_link(
     new_path: u32,
     new_path_len: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     let pflags = path_flags(old_flags);
     errno::run(|| {
         descriptors::with(|t| {
@@ -239,6 +248,7 @@ pub extern "C" fn path_readlink(
     buf_len: u32,
     bufused: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         let target = descriptors::with(|t| {
             let (dir, path) = dir_and_path(t, fd, path, path_len)?;
@@ -255,6 +265,7 @@ pub extern "C" fn path_readlink(
 /// `path_remove_directory(fd, path, path_len) -> errno`
 #[no_mangle]
 pub extern "C" fn path_remove_directory(fd: u32, path: u32, path_len: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let (dir, path) = dir_and_path(t, fd, path, path_len)?;
@@ -273,6 +284,7 @@ pub extern "C" fn path_rename(
     new_path: u32,
     new_path_len: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let old_dir = t.dir(fd)?;
@@ -295,6 +307,7 @@ pub extern "C" fn path_symlink(
     new_path: u32,
     new_path_len: u32,
 ) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let dir = t.dir(fd)?;
@@ -310,6 +323,7 @@ pub extern "C" fn path_symlink(
 /// without charging fuel, as natively).
 #[no_mangle]
 pub extern "C" fn path_unlink_file(fd: u32, path: u32, path_len: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let dir = t.dir(fd)?;

@@ -1,4 +1,5 @@
-//! `proc_exit` on `wasi:cli/exit`; `proc_raise`; `sched_yield`.
+//! `proc_exit` on `wasi:cli/exit` (a trap in the proxy variant);
+//! `proc_raise`; `sched_yield`.
 
 /// `proc_exit(rval: exitcode) -> !`
 ///
@@ -11,6 +12,16 @@
 pub extern "C" fn proc_exit(rval: u32) -> ! {
     // Checked on entry only (nothing is left to check after `exit`).
     let _guard = crate::integrity::Guard::enter();
+    // `wasi:http/proxy` has no `wasi:cli/exit`: trap, with a message on
+    // stderr, as the standard adapter's proxy variant does.
+    #[cfg(feature = "proxy")]
+    {
+        let _ = rval;
+        let mut m = crate::FatalMessage::new();
+        m.put(b"mmadapt adapter: proc_exit: the wasi:http/proxy world has no wasi:cli/exit\n");
+        m.write_and_trap()
+    }
+    #[cfg(not(feature = "proxy"))]
     if rval == 0 {
         wasip2::cli::exit::exit(Ok(()));
     } else {
@@ -26,6 +37,7 @@ pub extern "C" fn proc_exit(rval: u32) -> ! {
     }
     // `exit` does not return; if a host lets it, trap rather than return into
     // a program that asked to stop.
+    #[cfg(not(feature = "proxy"))]
     crate::trap()
 }
 

@@ -76,6 +76,7 @@ fn entries(dir: &Descriptor) -> Result<Vec<Entry>, Errno> {
 /// `fd_readdir(fd, buf: *mut u8, buf_len: size, cookie: dircookie, bufused: *mut size) -> errno`
 #[no_mangle]
 pub extern "C" fn fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> i32 {
+    crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
             let kept = t

@@ -73,6 +73,7 @@ impl StringTable {
     }
 
     /// Appends one string made of `parts`, and its terminator.
+    #[cfg_attr(feature = "proxy", allow(dead_code))]
     fn push(&mut self, parts: &[&[u8]]) {
         self.offsets.push(self.blob.len() as u32);
         for part in parts {
@@ -95,10 +96,13 @@ impl StringTable {
 static ARGS: Lazy<StringTable> = Lazy::new();
 static ENV: Lazy<StringTable> = Lazy::new();
 
-/// `wasi:cli/environment.get-arguments`, fetched once.
+/// `wasi:cli/environment.get-arguments`, fetched once; none in the proxy
+/// variant (its world has no `wasi:cli/environment`).
 pub fn args() -> &'static StringTable {
     ARGS.get_or_init(|| {
+        #[cfg_attr(feature = "proxy", allow(unused_mut))]
         let mut table = StringTable::new();
+        #[cfg(not(feature = "proxy"))]
         for arg in wasip2::cli::environment::get_arguments() {
             table.push(&[arg.as_bytes()]);
         }
@@ -106,10 +110,13 @@ pub fn args() -> &'static StringTable {
     })
 }
 
-/// `wasi:cli/environment.get-environment` as `KEY=VALUE` strings, fetched once.
+/// `wasi:cli/environment.get-environment` as `KEY=VALUE` strings, fetched
+/// once; none in the proxy variant.
 pub fn env() -> &'static StringTable {
     ENV.get_or_init(|| {
+        #[cfg_attr(feature = "proxy", allow(unused_mut))]
         let mut table = StringTable::new();
+        #[cfg(not(feature = "proxy"))]
         for (key, value) in wasip2::cli::environment::get_environment() {
             table.push(&[key.as_bytes(), b"=", value.as_bytes()]);
         }

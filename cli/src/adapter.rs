@@ -8,6 +8,9 @@ pub enum Variant {
     Command,
     /// No `run` export; for modules that export functions of their own.
     Reactor,
+    /// No `run` export, and imports only from the `wasi:http/proxy` world:
+    /// for modules that export `wasi:http/incoming-handler`.
+    Proxy,
 }
 
 /// The split (two-memory) adapter of a variant.
@@ -15,6 +18,7 @@ pub fn adapter(variant: Variant) -> &'static [u8] {
     match variant {
         Variant::Command => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-command.wasm")),
         Variant::Reactor => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.wasm")),
+        Variant::Proxy => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-proxy.wasm")),
     }
 }
 
@@ -27,6 +31,9 @@ pub fn unsplit_adapter(variant: Variant) -> &'static [u8] {
         }
         Variant::Reactor => {
             include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.unsplit.wasm"))
+        }
+        Variant::Proxy => {
+            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-proxy.unsplit.wasm"))
         }
     }
 }

@@ -8,8 +8,9 @@ use mmadapt_component::PREVIEW1;
 /// How to build a component (see [`componentize`]).
 #[derive(Clone, Debug, Default)]
 pub struct ComponentOptions {
-    /// The built-in adapter variant; `None` picks command when the main
-    /// module exports `_start`, reactor otherwise.
+    /// The built-in adapter variant; `None` picks proxy when the main
+    /// module's WIT world exports `wasi:http/incoming-handler`, else command
+    /// when it exports `_start`, else reactor.
     pub variant: Option<Variant>,
     /// `--adapt NAME=FILE` adapters. For `wasi_snapshot_preview1`, a split
     /// (two-memory) adapter replaces the built-in one; a single-memory
@@ -17,6 +18,9 @@ pub struct ComponentOptions {
     pub adapters: Vec<(String, Vec<u8>)>,
     /// Validate the output (on by default in the CLI).
     pub validate: bool,
+    /// Keep the adapter's name section (`--debug-names`); off, the shipped
+    /// adapter has none.
+    pub debug_names: bool,
 }
 
 /// Turns a WASI preview1 module into a WASI 0.2 component.
@@ -39,13 +43,7 @@ pub fn componentize(main: &[u8], options: &ComponentOptions) -> Result<Vec<u8>> 
             return encoder.encode();
         }
     }
-    let variant = options.variant.unwrap_or_else(|| {
-        if exports_start(main) {
-            Variant::Command
-        } else {
-            Variant::Reactor
-        }
-    });
+    let variant = options.variant.unwrap_or_else(|| default_variant(main));
     let split = match custom_preview1 {
         Some((_, bytes)) => bytes.as_slice(),
         None => adapter(variant),
@@ -55,8 +53,20 @@ pub fn componentize(main: &[u8], options: &ComponentOptions) -> Result<Vec<u8>> 
         adapter: split,
         other_adapters: &others,
         validate: options.validate,
+        debug_names: options.debug_names,
     })?;
     Ok(assembly.component)
+}
+
+/// The variant for a main module when none is asked for.
+pub fn default_variant(main: &[u8]) -> Variant {
+    if mmadapt_component::world::exports_http_handler(main) {
+        Variant::Proxy
+    } else if exports_start(main) {
+        Variant::Command
+    } else {
+        Variant::Reactor
+    }
 }
 
 /// A split adapter exports its private memory under the reserved name.

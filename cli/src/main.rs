@@ -37,8 +37,11 @@ enum Command {
     Adapter {
         /// The reactor variant (no `wasi:cli/run` export) instead of the
         /// command variant.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "proxy")]
         reactor: bool,
+        /// The proxy variant (the `wasi:http/proxy` world).
+        #[arg(long)]
+        proxy: bool,
         /// Write the adapter before the split (one memory, region markers).
         #[arg(long)]
         unsplit: bool,
@@ -81,12 +84,20 @@ enum ComponentCommand {
         adapt: Vec<String>,
         /// Use the command adapter (exports `wasi:cli/run`, calls `_start`);
         /// the default when the module exports `_start`.
-        #[arg(long, conflicts_with = "reactor")]
+        #[arg(long, group = "variant")]
         command: bool,
         /// Use the reactor adapter; the default when the module does not
         /// export `_start`.
-        #[arg(long)]
+        #[arg(long, group = "variant")]
         reactor: bool,
+        /// Use the proxy adapter (imports only from the `wasi:http/proxy`
+        /// world); the default when the module's WIT world exports
+        /// `wasi:http/incoming-handler`.
+        #[arg(long, group = "variant")]
+        proxy: bool,
+        /// Keep the adapter's name section (function names in backtraces).
+        #[arg(long)]
+        debug_names: bool,
         /// Skip validation of the output component.
         #[arg(long)]
         skip_validation: bool,
@@ -104,6 +115,8 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             adapt,
             command,
             reactor,
+            proxy,
+            debug_names,
             skip_validation,
             wat,
         }) => {
@@ -115,15 +128,17 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
                         .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?,
                 );
             }
-            let variant = match (command, reactor) {
-                (true, _) => Some(mmadapt::Variant::Command),
-                (_, true) => Some(mmadapt::Variant::Reactor),
+            let variant = match (command, reactor, proxy) {
+                (true, _, _) => Some(mmadapt::Variant::Command),
+                (_, true, _) => Some(mmadapt::Variant::Reactor),
+                (_, _, true) => Some(mmadapt::Variant::Proxy),
                 _ => None,
             };
             let options = mmadapt::ComponentOptions {
                 variant,
                 adapters,
                 validate: !skip_validation,
+                debug_names,
             };
             let component = mmadapt::componentize(&main, &options)
                 .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
@@ -143,11 +158,14 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
         }
         Command::Adapter {
             reactor,
+            proxy,
             unsplit,
             output,
         } => {
             let variant = if reactor {
                 mmadapt::adapter::Variant::Reactor
+            } else if proxy {
+                mmadapt::adapter::Variant::Proxy
             } else {
                 mmadapt::adapter::Variant::Command
             };

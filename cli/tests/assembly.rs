@@ -22,13 +22,13 @@ fn imports(module: &[u8]) -> BTreeSet<(String, String)> {
 
 #[test]
 fn export_reach_equals_walrus_gc_per_export() {
-    for variant in [Variant::Command, Variant::Reactor] {
+    for variant in [Variant::Command, Variant::Reactor, Variant::Proxy] {
         let split = adapter(variant);
         let reach = export_reach(split).unwrap();
         assert!(reach.len() >= 46, "{variant:?}: {} exports", reach.len());
         for r in &reach {
             let keep: BTreeSet<String> = [r.name.clone()].into();
-            let trimmed = trim(split, &keep).unwrap();
+            let trimmed = trim(split, &keep, false).unwrap();
             assert_eq!(
                 imports(&trimmed),
                 r.imports,

@@ -19,9 +19,11 @@
 //! sections unchanged.
 
 pub mod checks;
+pub mod pack_data;
 pub mod rewrite;
 pub mod standin;
 pub mod trim;
+pub mod world;
 pub mod zero_copy;
 
 use anyhow::{ensure, Context, Result};
@@ -42,6 +44,8 @@ pub struct Request<'a> {
     pub other_adapters: &'a [(String, Vec<u8>)],
     /// Validate the result (`--skip-validation` turns it off).
     pub validate: bool,
+    /// Keep the adapter's name section (`--debug-names`).
+    pub debug_names: bool,
 }
 
 /// Every intermediate product, for debugging and tests.
@@ -61,7 +65,8 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     let other_names: Vec<&str> = req.other_adapters.iter().map(|(n, _)| n.as_str()).collect();
     checks::check_main(req.main, req.adapter, &other_names)?;
 
-    let reach = trim::export_reach(req.adapter)?;
+    let mut reach = trim::export_reach(req.adapter)?;
+    trim::drop_unneeded_realloc(&mut reach);
     let custom = standin::component_type_sections(req.adapter)?;
     let standin = standin::build(req.adapter, &reach, &custom)?;
 
@@ -96,7 +101,7 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             report: None,
         });
     };
-    let real_adapter = trim::trim(req.adapter, &report.adapter_exports)?;
+    let real_adapter = trim::trim(req.adapter, &report.adapter_exports, req.debug_names)?;
 
     // The real adapter may only import what the component gives the stand-in.
     let real_imports = module_imports(&real_adapter)?;

@@ -16,11 +16,19 @@ pub type ImportKey = (String, String);
 pub struct ExportReach {
     pub name: String,
     pub imports: BTreeSet<ImportKey>,
+    /// How many core parameters the exported function takes.
+    pub params: usize,
 }
 
 fn parse(bytes: &[u8]) -> Result<walrus::Module> {
+    parse_keeping_names(bytes, true)
+}
+
+/// `keep_names`: whether `emit_wasm` writes a name section.
+fn parse_keeping_names(bytes: &[u8], keep_names: bool) -> Result<walrus::Module> {
     let mut config = walrus::ModuleConfig::new();
     config.generate_producers_section(false);
+    config.generate_name_section(keep_names);
     config
         .parse(bytes)
         .map_err(|e| anyhow!("{e:#}"))
@@ -137,18 +145,38 @@ pub fn export_reach(split: &[u8]) -> Result<Vec<ExportReach>> {
             })
             .map(|i| (i.module.clone(), i.name.clone()))
             .collect();
+        let params = module.types.get(module.funcs.get(root).ty()).params().len();
         out.push(ExportReach {
             name: export.name.clone(),
             imports,
+            params,
         });
     }
     Ok(out)
 }
 
+/// Leaves out the adapter's `cabi_realloc` when nothing can need it.
+///
+/// wit-component keeps an adapter's `cabi_realloc` export (and the code
+/// behind it) for two uses: as the import realloc when there is no
+/// `cabi_import_realloc`, and for lifting WIT exports whose arguments are
+/// lists or strings. With `cabi_import_realloc` there, and no WIT export
+/// (a name with `#`) that takes arguments at all, it is dead weight: wasip2
+/// links one in every adapter (a weak symbol of wit-bindgen's runtime).
+pub fn drop_unneeded_realloc(reach: &mut Vec<ExportReach>) {
+    let has_import_realloc = reach.iter().any(|r| r.name == "cabi_import_realloc");
+    let lifts_arguments = reach.iter().any(|r| r.name.contains('#') && r.params > 0);
+    if has_import_realloc && !lifts_arguments {
+        reach.retain(|r| r.name != "cabi_realloc");
+    }
+}
+
 /// The real adapter cut down to the function exports `keep` plus the
-/// private-memory export; unreachable functions and imports are removed.
-pub fn trim(split: &[u8], keep: &BTreeSet<String>) -> Result<Vec<u8>> {
-    let mut m = parse(split)?;
+/// private-memory export; unreachable functions and imports are removed,
+/// and so is the name section unless `keep_names` (it is most of the
+/// adapter's size after the code, and only backtraces read it).
+pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<Vec<u8>> {
+    let mut m = parse_keeping_names(split, keep_names)?;
     let private = mmadapt_passes::PRIVATE_MEMORY_EXPORT;
     if !m.exports.iter().any(|e| e.name == private) {
         anyhow::bail!("the split adapter does not export `{private}`");
@@ -163,20 +191,25 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>) -> Result<Vec<u8>> {
             crate::zero_copy::TABLE_EXPORT,
             crate::zero_copy::READY_EXPORT,
         ];
-        m = parse(split)?;
+        m = parse_keeping_names(split, keep_names)?;
         keep_exports(&mut m, &|n| {
             n == private || zero_copy.contains(&n) || keep.contains(n)
         });
     }
-    // The WIT world was for wit-component; the component does not need it.
+    // The WIT world was for wit-component; the component does not need it,
+    // nor (unless names are kept for debugging) the tool-chain notes.
     let worlds: Vec<_> = m
         .customs
         .iter()
-        .filter(|(_, c)| c.name().starts_with("component-type"))
+        .filter(|(_, c)| {
+            c.name().starts_with("component-type")
+                || (!keep_names && matches!(c.name(), "target_features" | "producers"))
+        })
         .map(|(id, _)| id)
         .collect();
     for id in worlds {
         m.customs.delete(id);
     }
+    crate::pack_data::pack(&mut m);
     Ok(m.emit_wasm())
 }

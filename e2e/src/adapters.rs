@@ -28,6 +28,21 @@ pub fn standard(main: &[u8]) -> Result<Vec<u8>> {
     )
 }
 
+/// The component the standard adapter's proxy variant makes (for
+/// `wasi:http/incoming-handler` modules, as `wasm-tools component new
+/// --adapt wasi_snapshot_preview1=wasi_snapshot_preview1.proxy.wasm`).
+pub fn standard_proxy(main: &[u8]) -> Result<Vec<u8>> {
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER;
+    mmadapt::componentize(
+        main,
+        &mmadapt::ComponentOptions {
+            adapters: vec![("wasi_snapshot_preview1".into(), adapter.to_vec())],
+            validate: true,
+            ..Default::default()
+        },
+    )
+}
+
 /// The component mmadapt makes with the **integrity-check** adapter (see
 /// [`integrity_adapter`]) in place of the built-in one.
 pub fn mmadapt_integrity(main: &[u8]) -> Result<Vec<u8>> {

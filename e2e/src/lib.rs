@@ -10,10 +10,14 @@
 //! - [`component`]: runs a WASI 0.2 command component with the same inputs.
 //! - [`adapters`]: components from mmadapt and from the standard adapter.
 //! - [`runs`]: the standard [`run::Run`] of each program, for every runner.
+//! - [`serve`]: `wasmtime serve` as a host for proxy components.
+//! - [`jco`]: the same command components transpiled by jco and run on Node.
 
 pub mod adapters;
 pub mod component;
+pub mod jco;
 pub mod native;
 pub mod programs;
 pub mod run;
 pub mod runs;
+pub mod serve;

