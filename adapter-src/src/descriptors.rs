@@ -338,11 +338,19 @@ pub fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
     // SAFETY: single-threaded and never re-entered while `f` runs (the
     // module doc), so this is the only reference to the table.
     let slot = unsafe { &mut *TABLE.0.get() };
-    let table = match slot {
-        Some(t) => t,
-        None => slot.insert(Table::new()),
-    };
+    if slot.is_none() {
+        create(slot);
+    }
+    let Some(table) = slot else { crate::trap() };
     f(table)
+}
+
+/// The first call's slow path, out of line (`with` is inlined in every
+/// preview1 function).
+#[cold]
+#[inline(never)]
+fn create(slot: &mut Option<Table>) {
+    *slot = Some(Table::new());
 }
 
 /// Invariants of the table for the `integrity-check` build

@@ -70,7 +70,9 @@ pub fn run(f: impl FnOnce() -> Result<(), Errno>) -> i32 {
 
 impl From<ErrorCode> for Errno {
     /// `wasi:filesystem` `error-code` -> `errno` (native `p1.rs`
-    /// `impl From<filesystem::ErrorCode> for types::Errno`).
+    /// `impl From<filesystem::ErrorCode> for types::Errno`). Out of line:
+    /// inlined, every file system call had its own copy of the table.
+    #[inline(never)]
     fn from(code: ErrorCode) -> Errno {
         match code {
             ErrorCode::Access => ACCES,

@@ -139,9 +139,12 @@ pub fn timestamp(t: Option<Datetime>) -> Result<u64, Errno> {
         seconds: 0,
         nanoseconds: 0,
     });
-    t.seconds
-        .checked_mul(1_000_000_000)
-        .and_then(|ns| ns.checked_add(u64::from(t.nanoseconds)))
+    // `checked_mul` would be a 128-bit multiply (`__multi3`) on wasm32.
+    if t.seconds > u64::MAX / 1_000_000_000 {
+        return Err(errno::OVERFLOW);
+    }
+    (t.seconds * 1_000_000_000)
+        .checked_add(u64::from(t.nanoseconds))
         .ok_or(errno::OVERFLOW)
 }
 

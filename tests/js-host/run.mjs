@@ -6,7 +6,8 @@
 //   node run.mjs CONFIG.json
 //
 // Exit status: the component's (`exit`, `exit-with-code`; 1 when `run`
-// returns `err`), or 134 with "trap: ..." on stderr when it traps.
+// returns `err`), or 252 with "trap: ..." on stderr when it traps (250: the component did not
+// instantiate; 251: any other host error).
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { _setArgs, _setEnv } from "@bytecodealliance/preview2-shim/cli";
@@ -17,14 +18,17 @@ _setArgs(config.args);
 _setEnv(Object.fromEntries(config.env));
 _setPreopens(config.preopens);
 
-export const TRAP_STATUS = 134;
+// Statuses a program cannot exit with (preview1 exit codes are below 126).
+export const TRAP_STATUS = 252;
+const INSTANTIATION_FAILED = 250;
+const HOST_ERROR = 251;
 
 let component;
 try {
   component = await import(pathToFileURL(config.component).href);
 } catch (e) {
   process.stderr.write(`instantiation failed: ${e?.stack ?? e}\n`);
-  process.exit(2);
+  process.exit(INSTANTIATION_FAILED);
 }
 try {
   component.run.run();
@@ -39,5 +43,5 @@ try {
     process.exit(1);
   }
   process.stderr.write(`host error: ${e?.stack ?? e}\n`);
-  process.exit(3);
+  process.exit(HOST_ERROR);
 }
