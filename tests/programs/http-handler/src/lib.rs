@@ -5,7 +5,8 @@
 //! call returned, so two adapters can be compared response by response.
 //!
 //! Paths: `/` (the report), `/echo` (the request body back), `/exit` (exits
-//! with 3 after writing to stderr), `/big` (a 64 KiB stderr write).
+//! with 3 after writing to stderr), `/big` (a 64 KiB stderr write),
+//! `/quiet` (a response and no preview1 call at all).
 
 use std::collections::HashMap;
 use std::io::{Read, Write as _};
@@ -22,6 +23,14 @@ struct Handler;
 impl wasip2::exports::http::incoming_handler::Guest for Handler {
     fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
         let path = request.path_with_query().unwrap_or_default();
+        // No preview1 call at all: what the adapter costs when it is only
+        // instantiated (the serve benchmark's `--path /quiet`).
+        if path == "/quiet" {
+            // The body is read (through wasi:http) so the connection stays open.
+            let _ = read_body(request);
+            respond(response_out, b"quiet\n");
+            return;
+        }
         eprintln!("handling {path}");
         let body = match path.as_str() {
             "/echo" => read_body(request),
@@ -36,17 +45,21 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
             }
             _ => report().into_bytes(),
         };
-        let response = OutgoingResponse::new(Fields::new());
-        response.set_status_code(200).unwrap();
-        let out = response.body().unwrap();
-        ResponseOutparam::set(response_out, Ok(response));
-        let mut stream = out.write().unwrap();
-        stream.write_all(&body).unwrap();
-        stream.flush().unwrap();
-        drop(stream);
-        OutgoingBody::finish(out, None).unwrap();
+        respond(response_out, &body);
         println!("served {path} ({} bytes)", body.len());
     }
+}
+
+fn respond(response_out: ResponseOutparam, body: &[u8]) {
+    let response = OutgoingResponse::new(Fields::new());
+    response.set_status_code(200).unwrap();
+    let out = response.body().unwrap();
+    ResponseOutparam::set(response_out, Ok(response));
+    let mut stream = out.write().unwrap();
+    stream.write_all(body).unwrap();
+    stream.flush().unwrap();
+    drop(stream);
+    OutgoingBody::finish(out, None).unwrap();
 }
 
 fn read_body(request: IncomingRequest) -> Vec<u8> {
@@ -64,22 +77,34 @@ fn read_body(request: IncomingRequest) -> Vec<u8> {
 fn report() -> String {
     let mut r = String::new();
     let mut line = |k: &str, v: String| r.push_str(&format!("{k}: {v}\n"));
-    line("args", format!("{:?}", std::env::args().collect::<Vec<_>>()));
+    line(
+        "args",
+        format!("{:?}", std::env::args().collect::<Vec<_>>()),
+    );
     line("env", format!("{}", std::env::vars().count()));
     let mut seeded: HashMap<u32, u32> = HashMap::new();
     seeded.insert(1, 2);
     line("random", format!("{}", seeded.len()));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    line("realtime-after-2020", format!("{}", now.as_secs() > 1_577_836_800));
+    line(
+        "realtime-after-2020",
+        format!("{}", now.as_secs() > 1_577_836_800),
+    );
     let t0 = std::time::Instant::now();
     line("monotonic", format!("{}", t0.elapsed().as_secs() < 60));
     line("read_dir /", errno_of(std::fs::read_dir("/").map(|_| ())));
     line("read_dir .", errno_of(std::fs::read_dir(".").map(|_| ())));
-    line("open /etc/passwd", errno_of(std::fs::File::open("/etc/passwd").map(|_| ())));
+    line(
+        "open /etc/passwd",
+        errno_of(std::fs::File::open("/etc/passwd").map(|_| ())),
+    );
     line("create x", errno_of(std::fs::File::create("x").map(|_| ())));
     line("current_dir", errno_of(std::env::current_dir().map(|_| ())));
     let mut stdin = Vec::new();
-    line("stdin", errno_of(std::io::stdin().read_to_end(&mut stdin).map(|n| n as u32)));
+    line(
+        "stdin",
+        errno_of(std::io::stdin().read_to_end(&mut stdin).map(|n| n as u32)),
+    );
     line("stdout flush", errno_of(std::io::stdout().flush()));
     line("preview1", preview1_probes());
     r
@@ -118,7 +143,10 @@ fn preview1_probes() -> String {
             let e = fd_filestat_get(fd, buf.as_mut_ptr());
             out.push(format!("filestat({fd})={e}:{:?}", &buf[..24]));
         }
-        out.push(format!("prestat(3)={}", fd_prestat_get(3, buf.as_mut_ptr())));
+        out.push(format!(
+            "prestat(3)={}",
+            fd_prestat_get(3, buf.as_mut_ptr())
+        ));
         out.push(format!("seek(1)={}", fd_seek(1, 0, 1, &mut n)));
         out.push(format!("close(9)={}", fd_close(9)));
         out.push(format!("yield={}", sched_yield()));
