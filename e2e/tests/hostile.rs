@@ -157,7 +157,7 @@ fn hostile_fd_exhaustion_matches_native() {
             .status()
             .is_ok_and(|s| s.success())
     };
-    let lowered = soft.parse::<u64>().map_or(false, |s| s > 2048) && set("2048");
+    let lowered = soft.parse::<u64>().is_ok_and(|s| s > 2048) && set("2048");
     let (expected, diff) = compare(checked_component(), &["exhaust"]);
     let (_, shipped_diff) = compare(shipped_component(), &["exhaust"]);
     if lowered {

@@ -111,7 +111,7 @@ pub fn fuel_engine() -> &'static Engine {
             // Generated modules recurse until the stack is exhausted; a
             // backtrace of that many frames took 15 s to capture and print
             // (a fuzzer's slow unit). The trap message is enough here.
-            .wasm_backtrace(false)
+            .wasm_backtrace_max_frames(None)
             .max_wasm_stack(256 * 1024);
         Engine::new(&config).expect("engine")
     })
