@@ -171,7 +171,7 @@ fn text_errors_name_line_and_column() {
 
 #[test]
 fn built_in_adapters_are_split_and_verified() {
-    for flags in [&[][..], &["--reactor"][..]] {
+    for flags in [&[][..], &["--reactor"][..], &["--proxy"][..]] {
         let mut args = vec!["adapter"];
         args.extend_from_slice(flags);
         args.extend_from_slice(&["-o", "-"]);
@@ -253,6 +253,75 @@ fn component_new_makes_a_valid_component_with_a_private_memory() {
     wasmparser::Validator::new_with_features(features)
         .validate_all(&bytes)
         .expect("component validates");
+}
+
+/// The component-level imports of a component, by name.
+fn component_imports(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(wasmparser::Payload::ComponentImportSection(s)) = payload {
+            for i in s {
+                out.push(i.unwrap().name.0.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn proxy_flag_forces_the_proxy_world_and_debug_names_keep_names() {
+    // The same command module, forced to the proxy variant: no
+    // `wasi:cli/run` export, and no import outside `wasi:http/proxy`.
+    let (o, out) = component_new(HELLO_P1, "hello-proxy", &["--proxy"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let imports = component_imports(&bytes);
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:cli/stdout@")),
+        "{imports:?}"
+    );
+    for i in &imports {
+        assert!(
+            [
+                "wasi:io/",
+                "wasi:clocks/",
+                "wasi:random/",
+                "wasi:cli/stdout@",
+                "wasi:cli/stderr@",
+                "wasi:cli/stdin@"
+            ]
+            .iter()
+            .any(|p| i.starts_with(p)),
+            "--proxy imports {i}"
+        );
+    }
+    let text = wasmprinter::print_bytes(&bytes).unwrap();
+    assert!(!text.contains("wasi:cli/run"), "a proxy exports no run");
+    // Without the flag, the command variant imports wasi:cli/exit.
+    let (o, out) = component_new(HELLO_P1, "hello-command", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain = std::fs::read(&out).unwrap();
+    assert!(component_imports(&plain)
+        .iter()
+        .any(|i| i.starts_with("wasi:cli/exit@")));
+    // `--debug-names` keeps the adapter's function names; the default has none.
+    let (o, out) = component_new(HELLO_P1, "hello-names", &["--debug-names"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let named = std::fs::read(&out).unwrap();
+    let named_text = wasmprinter::print_bytes(&named).unwrap();
+    let plain_text = wasmprinter::print_bytes(&plain).unwrap();
+    assert!(
+        named_text.contains("(func $cabi_import_realloc"),
+        "names kept"
+    );
+    assert!(
+        !plain_text.contains("(func $cabi_import_realloc"),
+        "names dropped"
+    );
+    assert!(named.len() > plain.len());
+    // Two variant flags at once are refused.
+    let (o, _) = component_new(HELLO_P1, "hello-two", &["--proxy", "--command"]);
+    assert!(!o.status.success());
 }
 
 #[test]
