@@ -3,6 +3,29 @@
 
 use crate::adapter::{adapter, Variant};
 use anyhow::{Context, Result};
+
+#[cfg(test)]
+mod tests {
+    use super::adapt_name_and_file;
+
+    #[test]
+    fn adapt_names_are_inferred_as_wasm_tools_does() {
+        for (arg, name, file) in [
+            (
+                "wasi_snapshot_preview1.reactor.wasm",
+                "wasi_snapshot_preview1",
+                "wasi_snapshot_preview1.reactor.wasm",
+            ),
+            ("dir/mylog.split.wasm", "mylog", "dir/mylog.split.wasm"),
+            ("env=a.b.wasm", "env", "a.b.wasm"),
+            ("x=y=z.wasm", "x", "y=z.wasm"),
+        ] {
+            let (n, f) = adapt_name_and_file(arg).unwrap();
+            assert_eq!((n.as_str(), f), (name, file), "{arg}");
+        }
+        assert!(adapt_name_and_file(".wasm").is_err());
+    }
+}
 use mmadapt_component::PREVIEW1;
 
 /// How to build a component (see [`componentize`]).
@@ -58,6 +81,60 @@ pub fn componentize(main: &[u8], options: &ComponentOptions) -> Result<Vec<u8>> 
     Ok(assembly.component)
 }
 
+/// What `component new -v` says before assembly: the variant and why, and
+/// the adapter used for each import module.
+pub fn explain(
+    main: &[u8],
+    forced: Option<Variant>,
+    adapt_args: &[String],
+    adapters: &[(String, Vec<u8>)],
+) -> Vec<String> {
+    let name = |v: Variant| match v {
+        Variant::Command => "command",
+        Variant::Reactor => "reactor",
+        Variant::Proxy => "proxy",
+    };
+    let mut out = Vec::new();
+    let custom = adapters.iter().position(|(n, _)| n == PREVIEW1);
+    match custom {
+        Some(i) if !is_split_adapter(&adapters[i].1) => out.push(format!(
+            "{PREVIEW1}: {} (one memory: used as wasm-tools uses it)",
+            adapt_args[i]
+        )),
+        Some(i) => out.push(format!(
+            "{PREVIEW1}: {} (two memories, made by `mmadapt split`)",
+            adapt_args[i]
+        )),
+        None => {
+            let (v, why) = match forced {
+                Some(v) => (v, format!("--{}", name(v))),
+                None => {
+                    let v = default_variant(main);
+                    let why = match v {
+                        Variant::Proxy => {
+                            "the module's WIT world exports wasi:http/incoming-handler"
+                        }
+                        Variant::Command => "the module exports `_start`",
+                        Variant::Reactor => "the module exports no `_start`",
+                    };
+                    (v, why.to_string())
+                }
+            };
+            out.push(format!("variant: {} ({why})", name(v)));
+            out.push(format!(
+                "{PREVIEW1}: the built-in {} adapter (two memories)",
+                name(v)
+            ));
+        }
+    }
+    for (i, (n, _)) in adapters.iter().enumerate() {
+        if n != PREVIEW1 {
+            out.push(format!("{n}: {}", adapt_args[i]));
+        }
+    }
+    out
+}
+
 /// The variant for a main module when none is asked for.
 pub fn default_variant(main: &[u8]) -> Variant {
     if mmadapt_component::world::exports_http_handler(main) {
@@ -98,9 +175,25 @@ fn exports(module: &[u8]) -> Vec<String> {
 
 /// Parses `NAME=FILE` and reads FILE.
 pub fn read_adapt_arg(arg: &str) -> Result<(String, Vec<u8>)> {
-    let (name, file) = arg
-        .split_once('=')
-        .with_context(|| format!("`--adapt {arg}`: expected NAME=FILE"))?;
+    let (name, file) = adapt_name_and_file(arg)?;
     let bytes = crate::io::read_module(file).map_err(anyhow::Error::new)?;
-    Ok((name.to_string(), bytes))
+    Ok((name, bytes))
+}
+
+/// `--adapt [NAME=]FILE`: without `NAME=`, the name is the file name up to
+/// its first `.`, as wasm-tools infers it
+/// (`wasi_snapshot_preview1.reactor.wasm` -> `wasi_snapshot_preview1`).
+pub fn adapt_name_and_file(arg: &str) -> Result<(String, &str)> {
+    if let Some((name, file)) = arg.split_once('=') {
+        return Ok((name.to_string(), file));
+    }
+    let stem = std::path::Path::new(arg)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('.').next())
+        .filter(|n| !n.is_empty())
+        .with_context(|| {
+            format!("`--adapt {arg}`: cannot infer a module name from the file name; use NAME=FILE")
+        })?;
+    Ok((stem.to_string(), arg))
 }

@@ -73,14 +73,14 @@ enum ComponentCommand {
     New {
         /// The preview1 module (binary or text; `-` for stdin).
         input: String,
-        /// Where to write the component (`-` for stdout).
-        #[arg(short = 'o', long = "output")]
+        /// Where to write the component (`-`, the default, for stdout).
+        #[arg(short = 'o', long = "output", default_value = "-")]
         output: String,
-        /// Use an adapter for imports from module NAME. For
-        /// `wasi_snapshot_preview1`, a two-memory adapter made by `mmadapt
-        /// split` replaces the built-in one; any other adapter is used as
-        /// wasm-tools uses it.
-        #[arg(long = "adapt", value_name = "NAME=FILE")]
+        /// Use an adapter for imports from module NAME (without `NAME=`, the
+        /// file name up to its first `.`). For `wasi_snapshot_preview1`, a
+        /// two-memory adapter made by `mmadapt split` replaces the built-in
+        /// one; any other adapter is used as wasm-tools uses it.
+        #[arg(long = "adapt", value_name = "[NAME=]FILE")]
         adapt: Vec<String>,
         /// Use the command adapter (exports `wasi:cli/run`, calls `_start`);
         /// the default when the module exports `_start`.
@@ -96,9 +96,16 @@ enum ComponentCommand {
         #[arg(long, group = "variant")]
         proxy: bool,
         /// Keep the adapter's name section (function names in backtraces).
-        #[arg(long)]
-        debug_names: bool,
-        /// Skip validation of the output component.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "true|false")]
+        debug_names: Option<bool>,
+        /// Validate the output component (the default).
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "true|false")]
+        validate: Option<bool>,
+        /// Say which adapter variant was chosen and why, which adapters were
+        /// used, and what the component imports (on stderr).
+        #[arg(short = 'v', long = "verbose")]
+        verbose: bool,
+        /// Skip validation of the output component (`--validate=false`).
         #[arg(long)]
         skip_validation: bool,
         /// Write the text format instead of the binary.
@@ -117,6 +124,8 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             reactor,
             proxy,
             debug_names,
+            validate,
+            verbose,
             skip_validation,
             wat,
         }) => {
@@ -134,14 +143,25 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
                 (_, _, true) => Some(mmadapt::Variant::Proxy),
                 _ => None,
             };
+            if verbose {
+                for line in mmadapt::component::explain(&main, variant, &adapt, &adapters) {
+                    eprintln!("{line}");
+                }
+            }
             let options = mmadapt::ComponentOptions {
                 variant,
                 adapters,
-                validate: !skip_validation,
-                debug_names,
+                // `--skip-validation` is `--validate=false`.
+                validate: validate.unwrap_or(true) && !skip_validation,
+                debug_names: debug_names.unwrap_or(false),
             };
             let component = mmadapt::componentize(&main, &options)
                 .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
+            if verbose {
+                let imports = mmadapt_component::world::component_imports(&component)
+                    .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
+                eprintln!("imports ({}): {}", imports.len(), imports.join(", "));
+            }
             let out = if wat {
                 wasmprinter::print_bytes(&component)
                     .map_err(|e| mmadapt::FileError::new(&input, e))?

@@ -325,6 +325,63 @@ fn proxy_flag_forces_the_proxy_world_and_debug_names_keep_names() {
 }
 
 #[test]
+fn wasm_tools_flag_forms() {
+    let input = scratch("flags-hello.wat");
+    std::fs::write(&input, HELLO_P1).unwrap();
+    let input = input.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["component", "new", input];
+        args.extend_from_slice(extra);
+        let o = mmadapt(&args);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        o
+    };
+    // No `-o`: the component goes to stdout.
+    let to_stdout = run(&[]).stdout;
+    let file = scratch("flags-hello.wasm");
+    run(&["-o", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&file).unwrap(), to_stdout);
+    // `--adapt FILE` takes the module name from the file name, as
+    // wasm-tools does; here the built-in adapter, written out first.
+    let dir = scratch("flags-adapters");
+    let _ = std::fs::create_dir_all(&dir);
+    let adapter = dir.join("wasi_snapshot_preview1.command.wasm");
+    assert!(mmadapt(&["adapter", "-o", adapter.to_str().unwrap()])
+        .status
+        .success());
+    assert_eq!(
+        run(&["--adapt", adapter.to_str().unwrap()]).stdout,
+        to_stdout
+    );
+    let named = format!("wasi_snapshot_preview1={}", adapter.display());
+    assert_eq!(run(&["--adapt", &named]).stdout, to_stdout);
+    // `--validate=false` is `--skip-validation`; `--validate` alone is on.
+    assert_eq!(
+        run(&["--validate=false"]).stdout,
+        run(&["--skip-validation"]).stdout
+    );
+    assert_eq!(run(&["--validate"]).stdout, to_stdout);
+    assert_eq!(run(&["--debug-names=false"]).stdout, to_stdout);
+    assert_ne!(run(&["--debug-names=true"]).stdout, to_stdout);
+    // `-v` says which variant and why, which adapter, and the imports.
+    let said = stderr(&run(&["-v"]));
+    assert!(
+        said.contains("variant: command (the module exports `_start`)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("wasi_snapshot_preview1: the built-in command adapter"),
+        "{said}"
+    );
+    assert!(
+        said.contains("imports (") && said.contains("wasi:cli/stdout@"),
+        "{said}"
+    );
+    let said = stderr(&run(&["-v", "--proxy"]));
+    assert!(said.contains("variant: proxy (--proxy)"), "{said}");
+}
+
+#[test]
 fn component_new_errors() {
     let cases: [(&str, &str, &str); 4] = [
         (

@@ -43,3 +43,22 @@ fn http_handler(main: &[u8]) -> Result<bool> {
         name == HTTP_INCOMING_HANDLER || name.starts_with(&format!("{HTTP_INCOMING_HANDLER}@"))
     }))
 }
+
+/// The names a component imports (its top-level import section), in order.
+pub fn component_imports(component: &[u8]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(component) {
+        match payload? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(s) if depth == 0 => {
+                for i in s {
+                    out.push(i?.name.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
