@@ -15,6 +15,7 @@
 //! only loopback is contacted; the servers are killed at the end.
 
 use anyhow::{anyhow, bail, Context, Result};
+use mmadapt_e2e::bench::median;
 use mmadapt_e2e::serve::Server;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -161,16 +162,6 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .context("no VmRSS")
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 fn main() -> Result<()> {
     let o = options()?;
     let main = mmadapt_e2e::programs::http_handler()?;
@@ -265,7 +256,7 @@ fn main() -> Result<()> {
         "median_rps": {"standard": m_std, "mmadapt": m_mm},
         "ratio": m_mm / m_std, "round_ratios": ratios,
         "rss_kib": {"standard": rss[0], "mmadapt": rss[1]},
-        "machine": machine(),
+        "machine": mmadapt_e2e::machine(),
     });
     if let Some(p) = o.json.parent() {
         std::fs::create_dir_all(p)?;
@@ -287,17 +278,4 @@ fn clone(o: &Options) -> Options {
         serve_flags: o.serve_flags.clone(),
         json: o.json.clone(),
     }
-}
-
-fn machine() -> serde_json::Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_default();
-    json!({"cpu": cpu, "cores": std::thread::available_parallelism().map_or(0, |n| n.get())})
 }

@@ -17,11 +17,18 @@ pub fn mmadapt(main: &[u8]) -> Result<Vec<u8>> {
 
 /// The component the standard adapter makes.
 pub fn standard(main: &[u8]) -> Result<Vec<u8>> {
-    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    with_adapter(
+        main,
+        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER.to_vec(),
+    )
+}
+
+/// The component made with `adapter` for `wasi_snapshot_preview1`.
+fn with_adapter(main: &[u8], adapter: Vec<u8>) -> Result<Vec<u8>> {
     mmadapt::componentize(
         main,
         &mmadapt::ComponentOptions {
-            adapters: vec![("wasi_snapshot_preview1".into(), adapter.to_vec())],
+            adapters: vec![("wasi_snapshot_preview1".into(), adapter)],
             validate: true,
             ..Default::default()
         },
@@ -32,29 +39,16 @@ pub fn standard(main: &[u8]) -> Result<Vec<u8>> {
 /// `wasi:http/incoming-handler` modules, as `wasm-tools component new
 /// --adapt wasi_snapshot_preview1=wasi_snapshot_preview1.proxy.wasm`).
 pub fn standard_proxy(main: &[u8]) -> Result<Vec<u8>> {
-    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER;
-    mmadapt::componentize(
+    with_adapter(
         main,
-        &mmadapt::ComponentOptions {
-            adapters: vec![("wasi_snapshot_preview1".into(), adapter.to_vec())],
-            validate: true,
-            ..Default::default()
-        },
+        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER.to_vec(),
     )
 }
 
 /// The component mmadapt makes with the **integrity-check** adapter (see
 /// [`integrity_adapter`]) in place of the built-in one.
 pub fn mmadapt_integrity(main: &[u8]) -> Result<Vec<u8>> {
-    let adapter = integrity_adapter()?;
-    mmadapt::componentize(
-        main,
-        &mmadapt::ComponentOptions {
-            adapters: vec![("wasi_snapshot_preview1".into(), adapter)],
-            validate: true,
-            ..Default::default()
-        },
-    )
+    with_adapter(main, integrity_adapter()?)
 }
 
 /// adapter-src built with its `integrity-check` feature (command variant,

@@ -12,10 +12,13 @@
 //! - [`runs`]: the standard [`run::Run`] of each program, for every runner.
 //! - [`serve`]: `wasmtime serve` as a host for proxy components.
 //! - [`jco`]: the same command components transpiled by jco and run on Node.
+//! - [`bench`]: the benchmarks' shared report helpers (machine, median).
 
 pub mod adapters;
+pub mod bench;
 pub mod component;
 pub mod jco;
+pub use bench::machine;
 pub mod native;
 pub mod programs;
 pub mod run;

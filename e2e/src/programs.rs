@@ -199,9 +199,11 @@ fn cached(
     Ok(std::fs::read(&wasm)?)
 }
 
-fn build_rust() -> Result<Vec<u8>> {
-    let src = programs_dir().join("rust");
-    let target_dir = out_dir().join("rust-target");
+/// `cargo build --release --locked --target wasm32-wasip1` of the crate
+/// `tests/programs/<dir>`, into `<out>/<dir>-target`; that target directory.
+fn cargo_wasip1(dir: &str, target: &str) -> Result<PathBuf> {
+    let src = programs_dir().join(dir);
+    let target_dir = out_dir().join(target);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args([
@@ -214,38 +216,28 @@ fn build_rust() -> Result<Vec<u8>> {
     ])
     .current_dir(&src)
     .env("CARGO_TARGET_DIR", &target_dir);
-    match run(&mut cmd, "building tests/programs/rust") {
-        Ok(_) => {}
+    match run(&mut cmd, &format!("building tests/programs/{dir}")) {
+        Ok(_) => Ok(target_dir),
         Err(e) => {
             let msg = format!("{e:#}");
             if msg.contains("target may not be installed")
                 || msg.contains("can't find crate for `std`")
             {
-                bail!("toolchain missing for the Rust program: the wasm32-wasip1 target (`rustup target add wasm32-wasip1`; {INSTALL_HINT})\n{msg}");
+                bail!("toolchain missing for tests/programs/{dir}: the wasm32-wasip1 target (`rustup target add wasm32-wasip1`; {INSTALL_HINT})\n{msg}");
             }
-            return Err(e);
+            Err(e)
         }
     }
+}
+
+fn build_rust() -> Result<Vec<u8>> {
+    cargo_wasip1("rust", "rust-target")?;
     // The bytes are read by `rust_bin`, one binary at a time.
     Ok(Vec::new())
 }
 
 fn build_http_handler() -> Result<Vec<u8>> {
-    let src = programs_dir().join("http-handler");
-    let target_dir = out_dir().join("http-handler-target");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args([
-        "build",
-        "--release",
-        "--locked",
-        "--quiet",
-        "--target",
-        "wasm32-wasip1",
-    ])
-    .current_dir(&src)
-    .env("CARGO_TARGET_DIR", &target_dir);
-    run(&mut cmd, "building tests/programs/http-handler")?;
+    let target_dir = cargo_wasip1("http-handler", "http-handler-target")?;
     let wasm = target_dir.join("wasm32-wasip1/release/http_handler.wasm");
     std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))
 }

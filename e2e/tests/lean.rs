@@ -8,11 +8,9 @@ use mmadapt_e2e::{adapters, programs};
 use std::collections::BTreeSet;
 
 fn imports(component: &[u8]) -> BTreeSet<String> {
-    let engine = mmadapt_e2e::native::engine();
-    let c = wasmtime::component::Component::new(engine, component).expect("component compiles");
-    c.component_type()
-        .imports(engine)
-        .map(|(name, _)| name.to_string())
+    mmadapt_component::world::component_imports(component)
+        .expect("the component parses")
+        .into_iter()
         .collect()
 }
 

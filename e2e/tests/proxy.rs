@@ -21,12 +21,7 @@ const PROXY_WORLD: &[&str] = &[
 ];
 
 fn imports(component: &[u8]) -> Vec<String> {
-    let engine = mmadapt_e2e::native::engine();
-    let c = wasmtime::component::Component::new(engine, component).expect("component compiles");
-    c.component_type()
-        .imports(engine)
-        .map(|(name, _)| name.to_string())
-        .collect()
+    mmadapt_component::world::component_imports(component).expect("the component parses")
 }
 
 fn mmadapt_component() -> Vec<u8> {
