@@ -48,6 +48,13 @@ pub struct ComponentOptions {
 
 /// Turns a WASI preview1 module into a WASI 0.2 component.
 pub fn componentize(main: &[u8], options: &ComponentOptions) -> Result<Vec<u8>> {
+    for (i, (name, _)) in options.adapters.iter().enumerate() {
+        if options.adapters[..i].iter().any(|(n, _)| n == name) {
+            anyhow::bail!(
+                "two adapters for import module `{name}` (`--adapt {name}=...` given twice)"
+            );
+        }
+    }
     let custom_preview1 = options.adapters.iter().find(|(n, _)| n == PREVIEW1);
     let others: Vec<(String, Vec<u8>)> = options
         .adapters

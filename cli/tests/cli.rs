@@ -379,6 +379,26 @@ fn wasm_tools_flag_forms() {
     );
     let said = stderr(&run(&["-v", "--proxy"]));
     assert!(said.contains("variant: proxy (--proxy)"), "{said}");
+    // Two adapters for one module name: one clear line, no output.
+    let twice = scratch("flags-twice.wasm");
+    let _ = std::fs::remove_file(&twice);
+    let o = mmadapt(&[
+        "component",
+        "new",
+        input,
+        "--adapt",
+        adapter.to_str().unwrap(),
+        "--adapt",
+        &named,
+        "-o",
+        twice.to_str().unwrap(),
+    ]);
+    assert_clean_error(
+        &o,
+        input,
+        "two adapters for import module `wasi_snapshot_preview1`",
+    );
+    assert!(!twice.exists());
 }
 
 #[test]
