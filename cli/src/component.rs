@@ -4,28 +4,6 @@
 use crate::adapter::{adapter, Variant};
 use anyhow::{Context, Result};
 
-#[cfg(test)]
-mod tests {
-    use super::adapt_name_and_file;
-
-    #[test]
-    fn adapt_names_are_inferred_as_wasm_tools_does() {
-        for (arg, name, file) in [
-            (
-                "wasi_snapshot_preview1.reactor.wasm",
-                "wasi_snapshot_preview1",
-                "wasi_snapshot_preview1.reactor.wasm",
-            ),
-            ("dir/mylog.split.wasm", "mylog", "dir/mylog.split.wasm"),
-            ("env=a.b.wasm", "env", "a.b.wasm"),
-            ("x=y=z.wasm", "x", "y=z.wasm"),
-        ] {
-            let (n, f) = adapt_name_and_file(arg).unwrap();
-            assert_eq!((n.as_str(), f), (name, file), "{arg}");
-        }
-        assert!(adapt_name_and_file(".wasm").is_err());
-    }
-}
 use mmadapt_component::PREVIEW1;
 
 /// How to build a component (see [`componentize`]).
@@ -203,4 +181,27 @@ pub fn adapt_name_and_file(arg: &str) -> Result<(String, &str)> {
             format!("`--adapt {arg}`: cannot infer a module name from the file name; use NAME=FILE")
         })?;
     Ok((stem.to_string(), arg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::adapt_name_and_file;
+
+    #[test]
+    fn adapt_names_are_inferred_as_wasm_tools_does() {
+        for (arg, name, file) in [
+            (
+                "wasi_snapshot_preview1.reactor.wasm",
+                "wasi_snapshot_preview1",
+                "wasi_snapshot_preview1.reactor.wasm",
+            ),
+            ("dir/mylog.split.wasm", "mylog", "dir/mylog.split.wasm"),
+            ("env=a.b.wasm", "env", "a.b.wasm"),
+            ("x=y=z.wasm", "x", "y=z.wasm"),
+        ] {
+            let (n, f) = adapt_name_and_file(arg).unwrap();
+            assert_eq!((n.as_str(), f), (name, file), "{arg}");
+        }
+        assert!(adapt_name_and_file(".wasm").is_err());
+    }
 }

@@ -257,15 +257,7 @@ fn component_new_makes_a_valid_component_with_a_private_memory() {
 
 /// The component-level imports of a component, by name.
 fn component_imports(bytes: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let Ok(wasmparser::Payload::ComponentImportSection(s)) = payload {
-            for i in s {
-                out.push(i.unwrap().name.0.to_string());
-            }
-        }
-    }
-    out
+    mmadapt_component::world::component_imports(bytes).expect("the component parses")
 }
 
 #[test]

@@ -14,8 +14,8 @@ use walrus::{ConstExpr, DataKind, Module};
 const MIN_ZERO_RUN: usize = 10;
 
 /// Rewrites the active, constant-offset segments of memories the module
-/// defines (not imports); returns how many bytes were dropped.
-pub fn pack(module: &mut Module) -> usize {
+/// defines (not imports).
+pub fn pack(module: &mut Module) {
     let mut edits = Vec::new();
     for data in module.data.iter() {
         let DataKind::Active { memory, offset } = &data.kind else {
@@ -29,12 +29,9 @@ pub fn pack(module: &mut Module) -> usize {
         }
         edits.push((data.id(), *memory, *base as u32, pieces(&data.value)));
     }
-    let mut dropped = 0;
     for (id, memory, base, pieces) in edits {
         let old = std::mem::take(&mut module.data.get_mut(id).value);
         module.data.delete(id);
-        let kept: usize = pieces.iter().map(|r| r.len()).sum();
-        dropped += old.len() - kept;
         for range in pieces {
             module.data.add(
                 DataKind::Active {
@@ -47,7 +44,6 @@ pub fn pack(module: &mut Module) -> usize {
             );
         }
     }
-    dropped
 }
 
 /// The byte ranges of `bytes` to keep: everything but zero runs of at

@@ -421,10 +421,7 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
             &a.funcs[*core_func as usize],
             CoreFunc::Alias { instance, .. } if *instance == adapter_instance
         );
-        let old_memory = options.iter().find_map(|o| match o {
-            CanonicalOption::Memory(m) => Some(*m),
-            _ => None,
-        });
+        let old_memory = memory_option(options);
         if of_adapter && old_memory.is_some() {
             targets.push(Target {
                 core_func: *core_func,
@@ -481,12 +478,17 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
     }))
 }
 
+/// The `memory` option of a canonical function, if it has one.
+fn memory_option(options: &[CanonicalOption]) -> Option<u32> {
+    options.iter().find_map(|o| match o {
+        CanonicalOption::Memory(m) => Some(*m),
+        _ => None,
+    })
+}
+
 fn target(a: &Analysis, core_func: u32, ordinal: u32) -> Target {
     let old_memory = match &a.funcs[core_func as usize] {
-        CoreFunc::Lower { options, .. } => options.iter().find_map(|o| match o {
-            CanonicalOption::Memory(m) => Some(*m),
-            _ => None,
-        }),
+        CoreFunc::Lower { options, .. } => memory_option(options),
         _ => None,
     };
     Target {

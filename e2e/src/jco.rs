@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -70,28 +70,21 @@ pub fn transpile(component: &[u8]) -> Result<PathBuf> {
     std::fs::create_dir_all(&tmp)?;
     let input = tmp.join("component.wasm");
     std::fs::write(&input, component)?;
-    let out = Command::new(node()?)
-        .arg(&jco)
-        .args([
-            "transpile",
-            "--multi-memory",
-            "--quiet",
-            "--name",
-            "component",
-        ])
-        .arg(&input)
-        .arg("-o")
-        .arg(&tmp)
-        .output()
-        .context("running jco")?;
-    if !out.status.success() {
-        bail!(
-            "jco transpile --multi-memory failed ({}):\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::programs::run(
+        Command::new(node()?)
+            .arg(&jco)
+            .args([
+                "transpile",
+                "--multi-memory",
+                "--quiet",
+                "--name",
+                "component",
+            ])
+            .arg(&input)
+            .arg("-o")
+            .arg(&tmp),
+        "jco transpile --multi-memory",
+    )?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&tmp, &dir)?;
     Ok(entry)
@@ -217,9 +210,4 @@ fn json_string(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// Whether `path` exists (for error messages of callers).
-pub fn installed() -> bool {
-    Path::new(&js_host_dir().join("node_modules/@bytecodealliance/jco")).exists()
 }

@@ -124,7 +124,7 @@ fn python() -> String {
 
 /// Runs `cmd`; `Err` with its output when it fails to start or exits
 /// non-zero.
-fn run(cmd: &mut Command, what: &str) -> Result<Output> {
+pub(crate) fn run(cmd: &mut Command, what: &str) -> Result<Output> {
     let out = cmd
         .output()
         .with_context(|| format!("{what}: cannot start {:?}", cmd.get_program()))?;
