@@ -19,6 +19,7 @@
 //! sections unchanged.
 
 pub mod checks;
+pub mod defer_data;
 pub mod pack_data;
 pub mod rewrite;
 pub mod standin;

@@ -174,7 +174,9 @@ pub fn drop_unneeded_realloc(reach: &mut Vec<ExportReach>) {
 /// The real adapter cut down to the function exports `keep` plus the
 /// private-memory export; unreachable functions and imports are removed,
 /// and so is the name section unless `keep_names` (it is most of the
-/// adapter's size after the code, and only backtraces read it).
+/// adapter's size after the code, and only backtraces read it). The
+/// private memory's data is then packed ([`crate::pack_data`]) and copied
+/// in on first use instead of at instantiation ([`crate::defer_data`]).
 pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<Vec<u8>> {
     let mut m = parse_keeping_names(split, keep_names)?;
     let private = mmadapt_passes::PRIVATE_MEMORY_EXPORT;
@@ -211,5 +213,14 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<V
         m.customs.delete(id);
     }
     crate::pack_data::pack(&mut m);
+    let memory = m
+        .exports
+        .iter()
+        .find_map(|e| match e.item {
+            walrus::ExportItem::Memory(id) if e.name == private => Some(id),
+            _ => None,
+        })
+        .with_context(|| format!("the split adapter's `{private}` is not a memory"))?;
+    crate::defer_data::defer(&mut m, memory)?;
     Ok(m.emit_wasm())
 }

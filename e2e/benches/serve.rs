@@ -4,7 +4,7 @@
 //! proxy variant, no flags) and by the standard adapter's proxy variant,
 //! each served by its own `wasmtime serve` (no `-S` flags) on 127.0.0.1.
 //!
-//! `cargo bench -p mmadapt-e2e --bench serve [-- --rounds N] [--requests N] [--connections N] [--path /echo] [--serve-flag FLAG]... [--json PATH]`
+//! `cargo bench -p mmadapt-e2e --bench serve [-- --rounds N] [--requests N] [--connections N] [--path /echo] [--serve-flag FLAG]... [--json PATH] [--mmadapt FILE] [--standard FILE]`
 //!
 //! Every round sends the same number of requests to each server (which goes
 //! first alternates), over keep-alive HTTP/1.1 connections from as many
@@ -30,6 +30,10 @@ struct Options {
     /// Extra `wasmtime serve` flags (`--serve-flag -Opooling-allocator=n`).
     serve_flags: Vec<String>,
     json: std::path::PathBuf,
+    /// Serve these components instead of building them (`--mmadapt FILE`,
+    /// `--standard FILE`): to compare variants made by hand.
+    mmadapt: Option<std::path::PathBuf>,
+    standard: Option<std::path::PathBuf>,
 }
 
 fn options() -> Result<Options> {
@@ -43,6 +47,8 @@ fn options() -> Result<Options> {
             .parent()
             .unwrap()
             .join("bench/serve.json"),
+        mmadapt: None,
+        standard: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -54,6 +60,8 @@ fn options() -> Result<Options> {
             "--path" => o.path = value("PATH")?,
             "--serve-flag" => o.serve_flags.push(value("FLAG")?),
             "--json" => o.json = value("PATH")?.into(),
+            "--mmadapt" => o.mmadapt = Some(value("FILE")?.into()),
+            "--standard" => o.standard = Some(value("FILE")?.into()),
             "--bench" => {}
             _ => bail!("unknown argument {a:?}"),
         }
@@ -136,9 +144,17 @@ fn load(server: &Server, path: &str, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Requests per second for `requests` requests over `connections` threads.
-fn round(server: &Server, o: &Options) -> Result<f64> {
+/// One round against one server: requests per second and the server's CPU
+/// time per request in microseconds.
+struct Round {
+    rps: f64,
+    cpu_us: f64,
+}
+
+/// `requests` requests over `connections` threads.
+fn round(server: &Server, o: &Options) -> Result<Round> {
     let per = o.requests.div_ceil(o.connections);
+    let cpu = cpu_ns(server.pid())?;
     let start = Instant::now();
     std::thread::scope(|scope| -> Result<()> {
         let handles: Vec<_> = (0..o.connections)
@@ -149,7 +165,30 @@ fn round(server: &Server, o: &Options) -> Result<f64> {
         }
         Ok(())
     })?;
-    Ok((per * o.connections) as f64 / start.elapsed().as_secs_f64())
+    let elapsed = start.elapsed().as_secs_f64();
+    let n = (per * o.connections) as f64;
+    Ok(Round {
+        rps: n / elapsed,
+        cpu_us: cpu_ns(server.pid())?.saturating_sub(cpu) as f64 / 1e3 / n,
+    })
+}
+
+/// The CPU time the server's threads have run, in nanoseconds (the first
+/// field of each `/proc/PID/task/TID/schedstat`). Less disturbed than
+/// requests per second by whatever else the machine runs, because it
+/// counts only the server's own work (wasmtime serve's threads live as long
+/// as it does).
+fn cpu_ns(pid: u32) -> Result<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let stat = std::fs::read_to_string(task?.path().join("schedstat"))?;
+        total += stat
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+            .context("bad schedstat")?;
+    }
+    Ok(total)
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {
@@ -164,21 +203,29 @@ fn rss_kib(pid: u32) -> Result<u64> {
 
 fn main() -> Result<()> {
     let o = options()?;
-    let main = mmadapt_e2e::programs::http_handler()?;
     let dir = tempfile::tempdir()?;
-    let ours = dir.path().join("mmadapt.wasm");
-    let theirs = dir.path().join("standard.wasm");
-    std::fs::write(
-        &ours,
-        mmadapt::componentize(
-            &main,
-            &mmadapt::ComponentOptions {
+    let ours = match &o.mmadapt {
+        Some(file) => file.clone(),
+        None => {
+            let main = mmadapt_e2e::programs::http_handler()?;
+            let options = mmadapt::ComponentOptions {
                 validate: true,
                 ..Default::default()
-            },
-        )?,
-    )?;
-    std::fs::write(&theirs, mmadapt_e2e::adapters::standard_proxy(&main)?)?;
+            };
+            let ours = dir.path().join("mmadapt.wasm");
+            std::fs::write(&ours, mmadapt::componentize(&main, &options)?)?;
+            ours
+        }
+    };
+    let theirs = match &o.standard {
+        Some(file) => file.clone(),
+        None => {
+            let main = mmadapt_e2e::programs::http_handler()?;
+            let theirs = dir.path().join("standard.wasm");
+            std::fs::write(&theirs, mmadapt_e2e::adapters::standard_proxy(&main)?)?;
+            theirs
+        }
+    };
     let flags: Vec<&str> = o.serve_flags.iter().map(String::as_str).collect();
     let servers = [
         ("standard", Server::start(&theirs, &flags)?),
@@ -204,6 +251,7 @@ fn main() -> Result<()> {
         )?;
     }
     let mut rps: [Vec<f64>; 2] = Default::default();
+    let mut cpu: [Vec<f64>; 2] = Default::default();
     let mut rss: [Vec<u64>; 2] = Default::default();
     for (i, (_, s)) in servers.iter().enumerate() {
         rss[i].push(rss_kib(s.pid())?);
@@ -211,21 +259,26 @@ fn main() -> Result<()> {
     for r in 0..o.rounds {
         let order: [usize; 2] = if r % 2 == 0 { [0, 1] } else { [1, 0] };
         for i in order {
-            rps[i].push(round(&servers[i].1, &o)?);
+            let measured = round(&servers[i].1, &o)?;
+            rps[i].push(measured.rps);
+            cpu[i].push(measured.cpu_us);
             rss[i].push(rss_kib(servers[i].1.pid())?);
         }
     }
     let ratios: Vec<f64> = rps[1].iter().zip(&rps[0]).map(|(m, s)| m / s).collect();
     let (m_std, m_mm) = (median(rps[0].clone()), median(rps[1].clone()));
+    let cpu_ratios: Vec<f64> = cpu[1].iter().zip(&cpu[0]).map(|(m, s)| m / s).collect();
+    let (c_std, c_mm) = (median(cpu[0].clone()), median(cpu[1].clone()));
     println!(
-        "{:<10} {:>12} {:>22}",
-        "server", "req/s", "RSS KiB (start -> end)"
+        "{:<10} {:>12} {:>16} {:>22}",
+        "server", "req/s", "CPU us/request", "RSS KiB (start -> end)"
     );
     for (i, (name, _)) in servers.iter().enumerate() {
         println!(
-            "{:<10} {:>12.0} {:>10} -> {:<10}",
+            "{:<10} {:>12.0} {:>16.1} {:>10} -> {:<10}",
             name,
             median(rps[i].clone()),
+            median(cpu[i].clone()),
             rss[i][0],
             rss[i].last().unwrap()
         );
@@ -235,6 +288,14 @@ fn main() -> Result<()> {
     println!(
         "mmadapt / standard: {:.3} (per round {lo:.3} .. {hi:.3})",
         m_mm / m_std
+    );
+    let (lo, hi) = (
+        cpu_ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        cpu_ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    println!(
+        "server CPU per request, mmadapt / standard: {:.3} (per round {lo:.3} .. {hi:.3})",
+        c_mm / c_std
     );
     let total = (o.rounds * o.requests) as f64;
     for (i, (name, _)) in servers.iter().enumerate() {
@@ -255,6 +316,9 @@ fn main() -> Result<()> {
         "rps": {"standard": rps[0], "mmadapt": rps[1]},
         "median_rps": {"standard": m_std, "mmadapt": m_mm},
         "ratio": m_mm / m_std, "round_ratios": ratios,
+        "server_cpu_us_per_request": {"standard": cpu[0], "mmadapt": cpu[1]},
+        "median_cpu_us": {"standard": c_std, "mmadapt": c_mm},
+        "cpu_ratio": c_mm / c_std, "round_cpu_ratios": cpu_ratios,
         "rss_kib": {"standard": rss[0], "mmadapt": rss[1]},
         "machine": mmadapt_e2e::machine(),
     });
@@ -277,5 +341,7 @@ fn clone(o: &Options) -> Options {
         path: o.path.clone(),
         serve_flags: o.serve_flags.clone(),
         json: o.json.clone(),
+        mmadapt: o.mmadapt.clone(),
+        standard: o.standard.clone(),
     }
 }
