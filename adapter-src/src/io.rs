@@ -244,6 +244,12 @@ fn read_stream(stream: &InputStream, iov: UserBuf) -> Result<u32, Errno> {
 /// bytes written; the caller updates the position.
 fn write_file(f: &mut File, iov: UserBuf, offset: Option<u64>) -> Result<u32, Errno> {
     user::check_range(iov.ptr.addr(), u64::from(iov.len));
+    // Native preview1's `pwrite(2)` rejects an offset past `i64::MAX`
+    // (EINVAL) before it finds the file read-only (EBADF); in append mode
+    // the offset is ignored.
+    if offset.is_some_and(|o| o > i64::MAX as u64) && !f.append {
+        return Err(errno::INVAL);
+    }
     if !f.writable()? {
         return Err(errno::BADF);
     }

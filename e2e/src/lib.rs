@@ -13,13 +13,17 @@
 //! - [`serve`]: `wasmtime serve` as a host for proxy components.
 //! - [`jco`]: the same command components transpiled by jco and run on Node.
 //! - [`bench`]: the benchmarks' shared report helpers (machine, median).
+//! - [`p1script`], [`differential`]: the differential fuzzer's scripts of
+//!   preview1 calls and its native-versus-component comparison.
 
 pub mod adapters;
 pub mod bench;
 pub mod component;
+pub mod differential;
 pub mod jco;
 pub use bench::machine;
 pub mod native;
+pub mod p1script;
 pub mod programs;
 pub mod run;
 pub mod runs;
