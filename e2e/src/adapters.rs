@@ -81,7 +81,6 @@ fn build_integrity_adapter() -> Result<Vec<u8>> {
     use std::collections::hash_map::DefaultHasher;
     use std::hash::{Hash, Hasher};
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let root = root.canonicalize().unwrap_or(root);
@@ -130,45 +129,25 @@ fn build_integrity_adapter() -> Result<Vec<u8>> {
     }
     let _ = std::fs::remove_file(&stamp);
 
-    let target_dir = out.join("target");
+    // The build API's nested build, as cli/build.rs uses it: release
+    // profile, `--locked`, the outer build's flags removed.
+    let adapter = mmadapt_build::Adapter::new(root.join("adapter-src"))
+        .features(["integrity-check"])
+        .target_dir(out.join("target"))
+        .out_dir(&out)
+        .remap_path_prefix(&root, "/mmadapt");
     let build = |rodata_end: Option<u32>| -> Result<Vec<u8>> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.current_dir(root.join("adapter-src"))
-            .args([
-                "build",
-                "--release",
-                "--locked",
-                "--quiet",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                "integrity-check",
-            ])
-            .arg("--target-dir")
-            .arg(&target_dir)
-            // As cli/build.rs: the outer build's flags are for the host.
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_BUILD_RUSTFLAGS")
-            .env(
-                "CARGO_ENCODED_RUSTFLAGS",
-                format!("--remap-path-prefix={}=/mmadapt", root.display()),
-            );
-        match rodata_end {
-            Some(end) => cmd.env("MMADAPT_INTEGRITY_RODATA_END", end.to_string()),
-            None => cmd.env_remove("MMADAPT_INTEGRITY_RODATA_END"),
+        let adapter = match rodata_end {
+            Some(end) => adapter
+                .clone()
+                .env("MMADAPT_INTEGRITY_RODATA_END", end.to_string()),
+            None => adapter.clone().env_remove("MMADAPT_INTEGRITY_RODATA_END"),
         };
-        let o = cmd
-            .output()
-            .context("building adapter-src with integrity-check: cannot start cargo")?;
-        if !o.status.success() {
-            bail!(
-                "building adapter-src with integrity-check failed:\n{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-        let path = target_dir.join("wasm32-unknown-unknown/release/mmadapt_adapter.wasm");
-        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+        let wasm = adapter
+            .compile()
+            .context("building adapter-src with integrity-check")?
+            .wasm_path;
+        std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))
     };
     let first = build(None)?;
     let rodata_end = rodata_end(&first)?;

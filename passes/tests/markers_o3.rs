@@ -11,27 +11,17 @@ use common::run::{
     compare, compare_results, run_reference, run_split, run_unsplit, Arg, Call, Setup,
 };
 use std::path::Path;
-use std::process::Command;
 
-/// Builds the crate with the nested cargo and returns the module's bytes.
+/// Builds the crate with the build API's nested cargo (the adapter's
+/// release settings, `--locked`, the outer build's flags removed) into its
+/// own `target/`, and returns the module's bytes.
 fn build_markers_o3() -> Vec<u8> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/markers-o3");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--quiet",
-        ])
-        .current_dir(&dir)
-        // The crate has its own workspace and target directory.
-        .env_remove("CARGO_TARGET_DIR")
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building tests/markers-o3 failed");
-    std::fs::read(dir.join("target/wasm32-unknown-unknown/release/markers_o3.wasm")).unwrap()
+    let compiled = mmadapt_build::Adapter::new(&dir)
+        .target_dir(dir.join("target"))
+        .compile()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::read(compiled.wasm_path).unwrap()
 }
 
 fn call(name: &str, args: &[i32]) -> Call {
