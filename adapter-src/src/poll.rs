@@ -150,9 +150,12 @@ pub extern "C" fn poll_oneoff(subs: u32, events: u32, nsubscriptions: u32, neven
         let count = descriptors::with(|t| {
             let mut temp = Temp::default();
             let mut pollables = Vec::new();
+            // Read once, as native does: the events may overwrite them.
+            let mut read = Vec::new();
             for i in 0..nsubscriptions {
-                let (_, sub) = read_sub(user::element(subs, i, SUBSCRIPTION_SIZE))?;
+                let (userdata, sub) = read_sub(user::element(subs, i, SUBSCRIPTION_SIZE))?;
                 pollables.push(subscribe(t, &sub, &mut temp)?);
+                read.push((userdata, sub));
             }
             let ready = if let [one] = &pollables[..] {
                 // One subscription (a sleep, most often): `block` is the
@@ -179,8 +182,8 @@ pub extern "C" fn poll_oneoff(subs: u32, events: u32, nsubscriptions: u32, neven
 
             let mut count = 0u32;
             for index in (0..nsubscriptions).filter(|&i| is_ready[i as usize]) {
-                let (userdata, sub) = read_sub(user::element(subs, index, SUBSCRIPTION_SIZE))?;
-                let (type_, nbytes, flags) = match sub {
+                let (userdata, ref sub) = read[index as usize];
+                let (type_, nbytes, flags) = match *sub {
                     Sub::Clock { .. } => (EVENTTYPE_CLOCK, 0, 0),
                     Sub::FdRead(fd) => match t.get(fd)? {
                         Desc::Stdin { .. } => (EVENTTYPE_FD_READ, 1, 0),

@@ -623,9 +623,10 @@ impl Gen<'_, '_> {
         let lone_file = self.pct() < 25;
         let n = if lone_file { 1 } else { n };
         let at = 2048 + 8 * self.n(100);
-        // At most one clock that can keep the poll waiting (1 ms); the
-        // others expire at once, so what is ready does not depend on time.
-        let mut long_clock = false;
+        // At most one clock that does not expire at once (10 s), and only
+        // next to others that are ready at once, so it never fires; the
+        // others expire at once: what is ready does not depend on time.
+        let mut long_clock = n < 2;
         for k in 0..n {
             let mut s = [0u8; 48];
             s[..8].copy_from_slice(&(0x1000 + k as u64).to_le_bytes());
@@ -638,7 +639,7 @@ impl Gen<'_, '_> {
                         40..=59 => (self.pick(&[0, 1]), 1),
                         60..=79 if !long_clock => {
                             long_clock = true;
-                            (1_000_000, 0)
+                            (10_000_000_000, 0)
                         }
                         80..=89 => (0, self.n(3) as u16),
                         _ => (0, 0),
@@ -770,7 +771,15 @@ impl Gen<'_, '_> {
                     50..=89 => 1 + self.n(12) as u64,
                     _ => self.pick(&[1 << 32, u64::MAX, i64::MAX as u64]),
                 };
-                vec![fd(self), buf, A::Raw(len), A::Raw(cookie), self.out(4, 4)]
+                // bufused never inside the entries: the guest masks their
+                // d_ino by walking them, which needs every d_namlen
+                // (that overlap is the hostile suite's).
+                let used = if self.pct() < 95 {
+                    A::Low(7400 + 4 * self.n(190))
+                } else {
+                    A::Raw(self.pick(&[0xffff_fffc, u32::MAX as u64]))
+                };
+                vec![fd(self), buf, A::Raw(len), A::Raw(cookie), used]
             }
             22 => vec![fd(self), fd(self)],
             23 => {
