@@ -1,17 +1,7 @@
 //! The adapters built into mmadapt: adapter-src, compiled and split at build
 //! time (cli/build.rs).
 
-/// Which adapter variant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Variant {
-    /// Exports `wasi:cli/run` and calls the main module's `_start`.
-    Command,
-    /// No `run` export; for modules that export functions of their own.
-    Reactor,
-    /// No `run` export, and imports only from the `wasi:http/proxy` world:
-    /// for modules that export `wasi:http/incoming-handler`.
-    Proxy,
-}
+pub use mmadapt_component::Variant;
 
 /// The split (two-memory) adapter of a variant.
 pub fn adapter(variant: Variant) -> &'static [u8] {

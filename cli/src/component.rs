@@ -1,10 +1,48 @@
 //! `mmadapt component new`: a drop-in for `wasm-tools component new` whose
 //! preview1 adapter keeps its state in a private memory.
 
-use crate::adapter::{adapter, Variant};
+use crate::adapter::adapter;
 use anyhow::{Context, Result};
+use mmadapt_component::encoder::is_split_adapter;
+use mmadapt_component::{variant::default_variant_and_why, Encoder, Variant, PREVIEW1};
 
-use mmadapt_component::PREVIEW1;
+/// wit-component's `ComponentEncoder`, with mmadapt's adapters: the same
+/// builder steps, so a tool that embeds wit-component switches by changing
+/// the type it builds. Every method is [`Encoder`]'s.
+///
+/// ```no_run
+/// # fn main() -> anyhow::Result<()> {
+/// let main = std::fs::read("main.wasm")?;
+/// // Before: let mut encoder = wit_component::ComponentEncoder::default();
+/// let mut encoder = mmadapt::ComponentEncoder::default();
+/// encoder.validate(true).module(&main)?;
+/// let component = encoder.encode()?;
+/// # let _ = component;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ComponentEncoder(Encoder);
+
+impl Default for ComponentEncoder {
+    /// An encoder whose preview1 adapter is mmadapt's built-in one.
+    fn default() -> ComponentEncoder {
+        ComponentEncoder(Encoder::with_builtin_adapters(adapter))
+    }
+}
+
+impl std::ops::Deref for ComponentEncoder {
+    type Target = Encoder;
+    fn deref(&self) -> &Encoder {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ComponentEncoder {
+    fn deref_mut(&mut self) -> &mut Encoder {
+        &mut self.0
+    }
+}
 
 /// How to build a component (see [`componentize`]).
 #[derive(Clone, Debug, Default)]
@@ -13,57 +51,34 @@ pub struct ComponentOptions {
     /// module's WIT world exports `wasi:http/incoming-handler`, else command
     /// when it exports `_start`, else reactor.
     pub variant: Option<Variant>,
-    /// `--adapt NAME=FILE` adapters. For `wasi_snapshot_preview1`, a split
-    /// (two-memory) adapter replaces the built-in one; a single-memory
-    /// adapter (like the standard one) is used the way wasm-tools uses it.
+    /// `--adapt NAME=FILE` adapters, for any import module NAME. A split
+    /// (two-memory) adapter keeps its state in its own private memory (for
+    /// `wasi_snapshot_preview1`, it replaces the built-in one); a
+    /// single-memory adapter (like the standard one) is used the way
+    /// wasm-tools uses it.
     pub adapters: Vec<(String, Vec<u8>)>,
     /// Validate the output (on by default in the CLI).
     pub validate: bool,
-    /// Keep the adapter's name section (`--debug-names`); off, the shipped
-    /// adapter has none.
+    /// Keep the adapters' name sections (`--debug-names`); off, the
+    /// shipped adapter has none.
     pub debug_names: bool,
 }
 
-/// Turns a WASI preview1 module into a WASI 0.2 component.
+/// Turns a WASI preview1 module into a WASI 0.2 component: a
+/// [`ComponentEncoder`] given `options`.
 pub fn componentize(main: &[u8], options: &ComponentOptions) -> Result<Vec<u8>> {
-    for (i, (name, _)) in options.adapters.iter().enumerate() {
-        if options.adapters[..i].iter().any(|(n, _)| n == name) {
-            anyhow::bail!(
-                "two adapters for import module `{name}` (`--adapt {name}=...` given twice)"
-            );
-        }
+    let mut encoder = ComponentEncoder::default();
+    encoder.validate(options.validate).module(main)?;
+    if options.debug_names {
+        encoder.debug_names(true);
     }
-    let custom_preview1 = options.adapters.iter().find(|(n, _)| n == PREVIEW1);
-    let others: Vec<(String, Vec<u8>)> = options
-        .adapters
-        .iter()
-        .filter(|(n, _)| n != PREVIEW1)
-        .cloned()
-        .collect();
-    if let Some((_, bytes)) = custom_preview1 {
-        if !is_split_adapter(bytes) {
-            // An ordinary adapter: wit-component does everything.
-            let mut encoder = wit_component::ComponentEncoder::default();
-            encoder.validate(options.validate).module(main)?;
-            for (name, bytes) in &options.adapters {
-                encoder.adapter(name, bytes)?;
-            }
-            return encoder.encode();
-        }
+    if let Some(v) = options.variant {
+        encoder.variant(v);
     }
-    let variant = options.variant.unwrap_or_else(|| default_variant(main));
-    let split = match custom_preview1 {
-        Some((_, bytes)) => bytes.as_slice(),
-        None => adapter(variant),
-    };
-    let assembly = mmadapt_component::assemble(&mmadapt_component::Request {
-        main,
-        adapter: split,
-        other_adapters: &others,
-        validate: options.validate,
-        debug_names: options.debug_names,
-    })?;
-    Ok(assembly.component)
+    for (name, bytes) in &options.adapters {
+        encoder.adapter(name, bytes)?;
+    }
+    encoder.encode()
 }
 
 /// What `component new -v` says before assembly: the variant and why, and
@@ -74,86 +89,28 @@ pub fn explain(
     adapt_args: &[String],
     adapters: &[(String, Vec<u8>)],
 ) -> Vec<String> {
-    let name = |v: Variant| match v {
-        Variant::Command => "command",
-        Variant::Reactor => "reactor",
-        Variant::Proxy => "proxy",
-    };
     let mut out = Vec::new();
-    let custom = adapters.iter().position(|(n, _)| n == PREVIEW1);
-    match custom {
-        Some(i) if !is_split_adapter(&adapters[i].1) => out.push(format!(
-            "{PREVIEW1}: {} (one memory: used as wasm-tools uses it)",
-            adapt_args[i]
-        )),
-        Some(i) => out.push(format!(
-            "{PREVIEW1}: {} (two memories, made by `mmadapt split`)",
-            adapt_args[i]
-        )),
-        None => {
-            let (v, why) = match forced {
-                Some(v) => (v, format!("--{}", name(v))),
-                None => {
-                    let v = default_variant(main);
-                    let why = match v {
-                        Variant::Proxy => {
-                            "the module's WIT world exports wasi:http/incoming-handler"
-                        }
-                        Variant::Command => "the module exports `_start`",
-                        Variant::Reactor => "the module exports no `_start`",
-                    };
-                    (v, why.to_string())
-                }
-            };
-            out.push(format!("variant: {} ({why})", name(v)));
-            out.push(format!(
-                "{PREVIEW1}: the built-in {} adapter (two memories)",
-                name(v)
-            ));
-        }
+    if !adapters.iter().any(|(n, _)| n == PREVIEW1) {
+        let (v, why) = match forced {
+            Some(v) => (v, format!("--{}", v.name())),
+            None => {
+                let (v, why) = default_variant_and_why(main);
+                (v, why.to_string())
+            }
+        };
+        out.push(format!("variant: {} ({why})", v.name()));
+        out.push(format!(
+            "{PREVIEW1}: the built-in {} adapter (two memories)",
+            v.name()
+        ));
     }
-    for (i, (n, _)) in adapters.iter().enumerate() {
-        if n != PREVIEW1 {
-            out.push(format!("{n}: {}", adapt_args[i]));
-        }
-    }
-    out
-}
-
-/// The variant for a main module when none is asked for.
-pub fn default_variant(main: &[u8]) -> Variant {
-    if mmadapt_component::world::exports_http_handler(main) {
-        Variant::Proxy
-    } else if exports_start(main) {
-        Variant::Command
-    } else {
-        Variant::Reactor
-    }
-}
-
-/// A split adapter exports its private memory under the reserved name.
-fn is_split_adapter(bytes: &[u8]) -> bool {
-    exports(bytes)
-        .iter()
-        .any(|e| e == mmadapt_passes::PRIVATE_MEMORY_EXPORT)
-}
-
-fn exports_start(main: &[u8]) -> bool {
-    exports(main).iter().any(|e| e == "_start")
-}
-
-fn exports(module: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        match payload {
-            Ok(wasmparser::Payload::ExportSection(s)) => out.extend(
-                s.into_iter()
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.name.to_string()),
-            ),
-            Ok(_) => {}
-            Err(_) => break,
-        }
+    for (i, (n, bytes)) in adapters.iter().enumerate() {
+        let how = if is_split_adapter(bytes) {
+            "two memories: its state in a private memory of its own"
+        } else {
+            "one memory: used as wasm-tools uses it"
+        };
+        out.push(format!("{n}: {} ({how})", adapt_args[i]));
     }
     out
 }

@@ -9,6 +9,15 @@ use std::path::Path;
 
 /// Reads `path` (or stdin for `-`). WebAssembly text is converted to binary.
 pub fn read_module(path: &str) -> Result<Vec<u8>, FileError> {
+    read_module_with_dwarf(path, None)
+}
+
+/// [`read_module`], with DWARF generated for text input when `dwarf` says
+/// so (`-g`, `--generate-dwarf`, as in wasm-tools).
+pub fn read_module_with_dwarf(
+    path: &str,
+    dwarf: Option<wat::GenerateDwarf>,
+) -> Result<Vec<u8>, FileError> {
     let bytes = if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -23,7 +32,15 @@ pub fn read_module(path: &str) -> Result<Vec<u8>, FileError> {
         return Ok(bytes);
     }
     match std::str::from_utf8(&bytes) {
-        Ok(text) => wat::parse_str(text).map_err(|e| {
+        Ok(text) => {
+            let mut parser = wat::Parser::new();
+            if let Some(d) = dwarf {
+                parser.generate_dwarf(d);
+            }
+            let file = (path != "-").then(|| Path::new(path));
+            parser.parse_str(file, text)
+        }
+        .map_err(|e| {
             FileError::new(
                 path,
                 format!(

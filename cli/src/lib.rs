@@ -1,8 +1,10 @@
 //! mmadapt as a library: the pieces the `mmadapt` binary is made of, for build
-//! scripts and tests. [`componentize`] is the entry point for build scripts.
+//! scripts, tools and tests. [`ComponentEncoder`] is the entry point for
+//! tools that embed wit-component's encoder today; [`componentize`] does the
+//! same from a struct of options.
 
 pub use adapter::Variant;
-pub use component::{componentize, ComponentOptions};
+pub use component::{componentize, ComponentEncoder, ComponentOptions};
 
 pub mod adapter;
 pub mod component;

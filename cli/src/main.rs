@@ -66,6 +66,19 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DwarfArg {
+    Lines,
+    Full,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Subcommand)]
 enum ComponentCommand {
     /// Turn a WASI preview1 module into a WASI 0.2 component (like
@@ -77,11 +90,46 @@ enum ComponentCommand {
         #[arg(short = 'o', long = "output", default_value = "-")]
         output: String,
         /// Use an adapter for imports from module NAME (without `NAME=`, the
-        /// file name up to its first `.`). For `wasi_snapshot_preview1`, a
-        /// two-memory adapter made by `mmadapt split` replaces the built-in
-        /// one; any other adapter is used as wasm-tools uses it.
+        /// file name up to its first `.`), for any NAME, several at once. A
+        /// two-memory adapter (made by `mmadapt split` or the build API)
+        /// keeps its state in a private memory of its own (for
+        /// `wasi_snapshot_preview1` it replaces the built-in one); a
+        /// single-memory adapter is used as wasm-tools uses it.
         #[arg(long = "adapt", value_name = "[NAME=]FILE")]
         adapt: Vec<String>,
+        /// Rename an instance import of the component (wit-component's
+        /// import name map), as in wasm-tools.
+        #[arg(long = "import-name", value_name = "OLD=NEW")]
+        import_name: Vec<String>,
+        /// Generate DWARF for a text-format input.
+        #[arg(long = "generate-dwarf", value_name = "lines|full")]
+        generate_dwarf: Option<DwarfArg>,
+        /// Shorthand for `--generate-dwarf full`.
+        #[arg(short = 'g')]
+        g: bool,
+        /// When errors are coloured. mmadapt prints errors as one plain
+        /// line, so this is accepted and changes nothing.
+        #[arg(long, value_name = "auto|always|never", default_value = "auto")]
+        color: ColorArg,
+        /// wit-component's `realloc_via_memory_grow` for single-memory
+        /// adapters that lack a `cabi_realloc`. Two-memory adapters allocate
+        /// in their private memory with their own realloc, so for them it
+        /// changes nothing.
+        #[arg(long)]
+        realloc_via_memory_grow: bool,
+        /// Merge imports whose versions are semver-compatible (the default).
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "true|false")]
+        merge_imports_based_on_semver: Option<bool>,
+        /// Use canonical interface names (`wasi:cli/exit@0.2`) in the
+        /// component.
+        #[arg(long)]
+        emit_canonical_names: bool,
+        /// Reject the main module's legacy import/export names.
+        #[arg(long)]
+        reject_legacy_names: bool,
+        /// Have wit-component's shim use `return_call_ref`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "true|false")]
+        return_call_ref: Option<bool>,
         /// Use the command adapter (exports `wasi:cli/run`, calls `_start`);
         /// the default when the module exports `_start`.
         #[arg(long, group = "variant")]
@@ -120,6 +168,15 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             input,
             output,
             adapt,
+            import_name,
+            generate_dwarf,
+            g,
+            color: _,
+            realloc_via_memory_grow,
+            merge_imports_based_on_semver,
+            emit_canonical_names,
+            reject_legacy_names,
+            return_call_ref,
             command,
             reactor,
             proxy,
@@ -129,7 +186,22 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             skip_validation,
             wat,
         }) => {
-            let main = read_module(&input)?;
+            let dwarf = match (generate_dwarf, g) {
+                (Some(DwarfArg::Lines), _) => Some(wat::GenerateDwarf::Lines),
+                (Some(DwarfArg::Full), _) | (None, true) => Some(wat::GenerateDwarf::Full),
+                (None, false) => None,
+            };
+            let main = mmadapt::io::read_module_with_dwarf(&input, dwarf)?;
+            let mut import_names = std::collections::HashMap::new();
+            for pair in &import_name {
+                let Some((old, new)) = pair.split_once('=') else {
+                    return Err(mmadapt::FileError::new(
+                        &input,
+                        format!("`--import-name {pair}`: expected OLD=NEW"),
+                    ));
+                };
+                import_names.insert(old.to_string(), new.to_string());
+            }
             let mut adapters = Vec::new();
             for a in &adapt {
                 adapters.push(
@@ -148,14 +220,37 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
                     eprintln!("{line}");
                 }
             }
-            let options = mmadapt::ComponentOptions {
-                variant,
-                adapters,
+            let mut encoder = mmadapt::ComponentEncoder::default();
+            encoder
+                .module(&main)
+                .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?
                 // `--skip-validation` is `--validate=false`.
-                validate: validate.unwrap_or(true) && !skip_validation,
-                debug_names: debug_names.unwrap_or(false),
-            };
-            let component = mmadapt::componentize(&main, &options)
+                .validate(validate.unwrap_or(true) && !skip_validation)
+                .emit_canonical_names(emit_canonical_names)
+                .reject_legacy_names(reject_legacy_names)
+                .realloc_via_memory_grow(realloc_via_memory_grow);
+            if let Some(v) = variant {
+                encoder.variant(v);
+            }
+            if let Some(v) = debug_names {
+                encoder.debug_names(v);
+            }
+            if let Some(v) = merge_imports_based_on_semver {
+                encoder.merge_imports_based_on_semver(v);
+            }
+            if let Some(v) = return_call_ref {
+                encoder.shim_return_call_ref(v);
+            }
+            if !import_names.is_empty() {
+                encoder.import_name_map(import_names);
+            }
+            for (name, bytes) in &adapters {
+                encoder
+                    .adapter(name, bytes)
+                    .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
+            }
+            let component = encoder
+                .encode()
                 .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?;
             if verbose {
                 let imports = mmadapt_component::world::component_imports(&component)

@@ -475,3 +475,122 @@ fn component_new_keeps_the_main_module_code_and_custom_sections() {
         "no core module of the component has the main module's code and custom sections"
     );
 }
+
+/// `mmadapt::ComponentEncoder` (wit-component's builder steps) and
+/// `mmadapt component new` give the same bytes for the same module and
+/// options.
+#[test]
+fn component_encoder_api_gives_the_cli_bytes() {
+    let main = wat::parse_str(HELLO_P1).unwrap();
+    let encode = |f: &dyn Fn(&mut mmadapt::ComponentEncoder)| {
+        let mut encoder = mmadapt::ComponentEncoder::default();
+        encoder.validate(true).module(&main).unwrap();
+        f(&mut encoder);
+        encoder.encode().unwrap()
+    };
+    for (flags, setup) in [
+        (
+            &[][..],
+            &(|_: &mut mmadapt::ComponentEncoder| {}) as &dyn Fn(&mut _),
+        ),
+        (&["--reactor"][..], &|e: &mut mmadapt::ComponentEncoder| {
+            e.variant(mmadapt::Variant::Reactor);
+        }),
+        (
+            &["--debug-names"][..],
+            &|e: &mut mmadapt::ComponentEncoder| {
+                e.debug_names(true);
+            },
+        ),
+        (
+            &["--emit-canonical-names"][..],
+            &|e: &mut mmadapt::ComponentEncoder| {
+                e.emit_canonical_names(true);
+            },
+        ),
+    ] {
+        let name = format!("encoder{}", flags.join(""));
+        let (o, out) = component_new(HELLO_P1, &name, flags);
+        assert!(o.status.success(), "{flags:?}: {}", stderr(&o));
+        assert_eq!(std::fs::read(&out).unwrap(), encode(setup), "{flags:?}");
+    }
+}
+
+/// The rest of `wasm-tools component new`'s flags: accepted under the same
+/// names, each doing what it does there (README, "component new flags").
+#[test]
+fn the_other_wasm_tools_flags() {
+    let plain = {
+        let (o, out) = component_new(HELLO_P1, "wt-plain", &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let with = |name: &str, flags: &[&str]| {
+        let (o, out) = component_new(HELLO_P1, name, flags);
+        assert!(o.status.success(), "{flags:?}: {}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    // No effect on a component whose adapter is a two-memory one (nothing
+    // to colour; the private memory has its own realloc; semver merging is
+    // on by default).
+    for flags in [
+        &["--color", "never"][..],
+        &["--realloc-via-memory-grow"][..],
+        &["--merge-imports-based-on-semver"][..],
+        &["--merge-imports-based-on-semver=true"][..],
+        &["--return-call-ref=false"][..],
+    ] {
+        assert_eq!(with("wt-same", flags), plain, "{flags:?}");
+    }
+    // Canonical names: `@0.2` instead of the full version.
+    let canonical = component_imports(&with("wt-canon", &["--emit-canonical-names"]));
+    assert!(
+        canonical.iter().any(|n| n.starts_with("wasi:cli/stdout@0.2") && !n.starts_with("wasi:cli/stdout@0.2.")),
+        "{canonical:?}"
+    );
+    // `--import-name OLD=NEW` renames an instance import.
+    let stdout = component_imports(&plain)
+        .into_iter()
+        .find(|n| n.starts_with("wasi:cli/stdout@"))
+        .unwrap();
+    let renamed = component_imports(&with(
+        "wt-rename",
+        &["--import-name", &format!("{stdout}=my:renamed/stdout")],
+    ));
+    assert!(
+        renamed.contains(&"my:renamed/stdout".to_string()),
+        "{renamed:?}"
+    );
+    assert!(!renamed.contains(&stdout), "{renamed:?}");
+    // The shim calls through `return_call_ref`.
+    let tail = wasmprinter::print_bytes(with("wt-tail", &["--return-call-ref"])).unwrap();
+    assert!(
+        tail.contains("return_call_ref"),
+        "the shim uses return_call_ref"
+    );
+    // `-g` / `--generate-dwarf`: DWARF for the text input, in the main
+    // module.
+    for flags in [&["-g"][..], &["--generate-dwarf", "lines"][..]] {
+        let text = wasmprinter::print_bytes(with("wt-dwarf", flags)).unwrap();
+        assert!(text.contains(".debug_line"), "{flags:?}");
+    }
+    assert!(!wasmprinter::print_bytes(&plain)
+        .unwrap()
+        .contains(".debug_line"));
+    // `--reject-legacy-names`: the preview1 adapters (the standard one as
+    // well, under wasm-tools 1.262) import WASI under the legacy names, so
+    // wit-component refuses them, in one line.
+    let (o, out) = component_new(HELLO_P1, "wt-legacy", &["--reject-legacy-names"]);
+    let input = scratch("wt-legacy.wat");
+    assert_clean_error(
+        &o,
+        input.to_str().unwrap(),
+        "unknown or invalid component model import syntax",
+    );
+    assert!(!out.exists());
+    // A malformed `--import-name`: one line, no output.
+    let (o, out) = component_new(HELLO_P1, "wt-bad", &["--import-name", "nonsense"]);
+    let input = scratch("wt-bad.wat");
+    assert_clean_error(&o, input.to_str().unwrap(), "expected OLD=NEW");
+    assert!(!out.exists());
+}

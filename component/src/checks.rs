@@ -10,15 +10,19 @@ use wasmparser_component::{
 
 /// The main module must be a core module that exports its memory, and every
 /// import must come from an adapter that provides it (or from the WIT world
-/// the module embeds, which wit-component checks).
-pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Result<()> {
+/// the module embeds, which wit-component checks). `adapters` are the split
+/// adapters by import module, `other_adapters` the names of the others.
+pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&str]) -> Result<()> {
     if !main.starts_with(b"\0asm") {
         bail!("not a WebAssembly binary (no `\\0asm` magic)");
     }
     if main.len() >= 8 && main[4..8] == [0x0d, 0x00, 0x01, 0x00] {
         bail!("input is already a component");
     }
-    let provided = exports_of(adapter)?;
+    let mut provided = Vec::new();
+    for (name, bytes) in adapters {
+        provided.push((*name, exports_of(bytes)?));
+    }
     let mut exports_memory = false;
     let mut imports = Vec::new();
     let mut embeds_world = false;
@@ -66,12 +70,17 @@ pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Resul
         }
     }
     for (module, name, ty) in &imports {
-        if module == crate::PREVIEW1 {
+        if let Some((_, exports)) = provided.iter().find(|(n, _)| *n == module.as_str()) {
             if !matches!(ty, TypeRef::Func(_)) {
                 bail!("imports `{module}`.`{name}` as something other than a function");
             }
-            if !provided.contains(name.as_str()) {
-                bail!("imports `{module}`.`{name}`, which the preview1 adapter does not provide");
+            if !exports.contains(name.as_str()) {
+                if module == crate::PREVIEW1 {
+                    bail!(
+                        "imports `{module}`.`{name}`, which the preview1 adapter does not provide"
+                    );
+                }
+                bail!("imports `{module}`.`{name}`, which adapter `{module}` does not provide");
             }
         } else if !other_adapters.contains(&module.as_str()) && !embeds_world {
             bail!(
@@ -80,7 +89,9 @@ pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Resul
             );
         }
     }
-    let uses_adapter = imports.iter().any(|(m, ..)| m == crate::PREVIEW1);
+    let uses_adapter = imports
+        .iter()
+        .any(|(m, ..)| adapters.iter().any(|(n, _)| n == m));
     if uses_adapter && !exports_memory {
         bail!("the module exports no memory named `memory`, which the adapter needs");
     }
@@ -90,7 +101,10 @@ pub fn check_main(main: &[u8], adapter: &[u8], other_adapters: &[&str]) -> Resul
         memories,
         exports,
     };
-    check_main_exports(&main_types, adapter)
+    for (_, bytes) in adapters {
+        check_main_exports(&main_types, bytes)?;
+    }
+    Ok(())
 }
 
 /// What the main module's exports are, with their types.

@@ -1,18 +1,21 @@
-//! Component assembly: a preview1 main module plus a split (two-memory)
-//! adapter becomes a WASI 0.2 component in which the adapter keeps its state
-//! in its private memory. See docs/component-assembly.md.
+//! Component assembly: a preview1 main module plus split (two-memory)
+//! adapters become a WASI 0.2 component in which each adapter keeps its
+//! state in its own private memory. See docs/component-assembly.md. The
+//! entry point is [`Encoder`] (shaped like wit-component's
+//! `ComponentEncoder`), which chooses the adapters and calls [`assemble`].
 //!
 //! wit-component refuses adapters with a memory of their own, so [`assemble`]:
 //! 1. computes, per adapter export, the imports it keeps alive ([`trim`]);
-//! 2. builds a stand-in adapter wit-component accepts: same exports and
-//!    imports, no memory ([`standin`]);
-//! 3. lets wit-component lay out the component around the stand-in;
-//! 4. trims the real adapter to the stand-in's surviving exports and rewrites
-//!    the component: real adapter in, a core alias of its private memory, and
-//!    that memory as the `memory` option of every lowering that feeds the
-//!    adapter ([`rewrite`]);
+//! 2. builds, per split adapter, a stand-in wit-component accepts: same
+//!    exports and imports, no memory ([`standin`]);
+//! 3. lets wit-component lay out the component around the stand-ins;
+//! 4. per adapter, trims the real adapter to its stand-in's surviving
+//!    exports and rewrites the component: real adapter in, a core alias of
+//!    its private memory, and that memory as the `memory` option of every
+//!    lowering that feeds the adapter ([`rewrite`]);
 //! 5. appends second lowerings of the bulk file-data imports into the main
-//!    memory, for the adapter's zero-copy reads and writes ([`zero_copy`]);
+//!    memory, for the preview1 adapter's zero-copy reads and writes
+//!    ([`zero_copy`]);
 //! 6. validates (unless told not to).
 //!
 //! The main module is embedded as wit-component embeds it: code and custom
@@ -20,15 +23,20 @@
 
 pub mod checks;
 pub mod defer_data;
+pub mod encoder;
 pub mod pack_data;
 pub mod rewrite;
 pub mod standin;
 pub mod trim;
+pub mod variant;
 pub mod world;
 pub mod zero_copy;
 
+pub use encoder::{BuiltinAdapters, Encoder};
+pub use variant::{default_variant, Variant};
+
 use anyhow::{ensure, Context, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use wasmparser_component as wasmparser;
 
 /// The import module name of preview1, which the adapter polyfills.
@@ -38,48 +46,127 @@ pub const PREVIEW1: &str = "wasi_snapshot_preview1";
 pub struct Request<'a> {
     /// The preview1 main module.
     pub main: &'a [u8],
-    /// The split adapter for `wasi_snapshot_preview1`.
-    pub adapter: &'a [u8],
+    /// Split (two-memory) adapters, each for the import module it names
+    /// (`wasi_snapshot_preview1` for the preview1 one). Each keeps its own
+    /// private memory.
+    pub adapters: &'a [(String, Vec<u8>)],
     /// Other adapters (`--adapt NAME=FILE`), given to wit-component as they
     /// are: ordinary single-memory adapters.
     pub other_adapters: &'a [(String, Vec<u8>)],
     /// Validate the result (`--skip-validation` turns it off).
     pub validate: bool,
-    /// Keep the adapter's name section (`--debug-names`).
+    /// Keep the adapters' name sections (`--debug-names`).
     pub debug_names: bool,
+    /// What is passed on to wit-component.
+    pub wit: &'a WitOptions,
+}
+
+/// wit-component's options that mmadapt passes on as they are (`None`:
+/// wit-component's default).
+#[derive(Clone, Debug, Default)]
+pub struct WitOptions {
+    pub debug_names: Option<bool>,
+    pub shim_return_call_ref: Option<bool>,
+    pub merge_imports_based_on_semver: Option<bool>,
+    pub emit_canonical_names: Option<bool>,
+    pub reject_legacy_names: Option<bool>,
+    pub realloc_via_memory_grow: Option<bool>,
+    pub import_name_map: Option<HashMap<String, String>>,
+}
+
+impl WitOptions {
+    /// Sets the options that are set on `encoder`.
+    pub fn apply(&self, encoder: &mut wit_component::ComponentEncoder) {
+        if let Some(v) = self.debug_names {
+            encoder.debug_names(v);
+        }
+        if let Some(v) = self.shim_return_call_ref {
+            encoder.shim_return_call_ref(v);
+        }
+        if let Some(v) = self.merge_imports_based_on_semver {
+            encoder.merge_imports_based_on_semver(v);
+        }
+        if let Some(v) = self.emit_canonical_names {
+            encoder.emit_canonical_names(v);
+        }
+        if let Some(v) = self.reject_legacy_names {
+            encoder.reject_legacy_names(v);
+        }
+        if let Some(v) = self.realloc_via_memory_grow {
+            encoder.realloc_via_memory_grow(v);
+        }
+        if let Some(map) = &self.import_name_map {
+            encoder.import_name_map(map.clone());
+        }
+    }
 }
 
 /// Every intermediate product, for debugging and tests.
 pub struct Assembly {
-    pub standin: Vec<u8>,
     pub standin_component: Vec<u8>,
-    /// Empty when the component has no adapter.
-    pub real_adapter: Vec<u8>,
     pub component: Vec<u8>,
+    /// One per split adapter, in [`Request::adapters`] order.
+    pub adapters: Vec<AdapterAssembly>,
+}
+
+/// What became of one split adapter.
+pub struct AdapterAssembly {
+    /// The import module it provides.
+    pub name: String,
+    pub standin: Vec<u8>,
+    /// Empty when the component has no instance of it.
+    pub real_adapter: Vec<u8>,
     /// `None` when wit-component left the adapter out (the main module
-    /// imports nothing from preview1): the component is then its own.
+    /// imports nothing from it).
     pub report: Option<rewrite::Report>,
 }
 
 /// Builds the component.
 pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     let other_names: Vec<&str> = req.other_adapters.iter().map(|(n, _)| n.as_str()).collect();
-    checks::check_main(req.main, req.adapter, &other_names)?;
+    let split: Vec<(&str, &[u8])> = req
+        .adapters
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    checks::check_main(req.main, &split, &other_names)?;
 
-    let mut reach = trim::export_reach(req.adapter)?;
-    trim::drop_unneeded_realloc(&mut reach);
-    let custom = standin::component_type_sections(req.adapter)?;
-    let standin = standin::build(req.adapter, &reach, &custom)?;
+    let mut adapters = Vec::new();
+    let mut standin_exports = Vec::new();
+    for (name, bytes) in &split {
+        let mut reach = trim::export_reach(bytes).with_context(|| format!("adapter `{name}`"))?;
+        trim::drop_unneeded_realloc(&mut reach);
+        let custom =
+            standin::component_type_sections(bytes).with_context(|| format!("adapter `{name}`"))?;
+        let standin =
+            standin::build(bytes, &reach, &custom).with_context(|| format!("adapter `{name}`"))?;
+        standin_exports.push(
+            reach
+                .iter()
+                .map(|r| r.name.clone())
+                .collect::<BTreeSet<_>>(),
+        );
+        adapters.push(AdapterAssembly {
+            name: name.to_string(),
+            standin,
+            real_adapter: Vec::new(),
+            report: None,
+        });
+    }
 
     let mut encoder = wit_component::ComponentEncoder::default();
+    req.wit.apply(&mut encoder);
     // The component is validated once, after the rewrite (step 5); the
     // stand-in component never runs.
     encoder
         .validate(false)
         .module(req.main)
-        .context("wit-component rejected the main module")?
-        .adapter(PREVIEW1, &standin)
-        .context("wit-component rejected the adapter")?;
+        .context("wit-component rejected the main module")?;
+    for a in &adapters {
+        encoder
+            .adapter(&a.name, &a.standin)
+            .with_context(|| format!("wit-component rejected adapter `{}`", a.name))?;
+    }
     for (name, bytes) in req.other_adapters {
         encoder
             .adapter(name, bytes)
@@ -89,43 +176,52 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         .encode()
         .context("wit-component could not build the component")?;
 
-    let standin_exports: BTreeSet<String> = reach.iter().map(|r| r.name.clone()).collect();
-    let Some(report) = rewrite::plan(&standin_component, &standin_exports)? else {
-        if req.validate {
-            validate(&standin_component)?;
+    // Each adapter's private memory alias takes the next free core memory
+    // index where it is inserted, so the adapters are rewritten in the
+    // order of their insertion points, each planned again on the component
+    // as the previous rewrites left it: an alias inserted earlier is then
+    // before the next one, and no index that a rewrite used moves.
+    let mut order = Vec::new();
+    for (i, exports) in standin_exports.iter().enumerate() {
+        let plan = rewrite::plan(&standin_component, exports)
+            .with_context(|| format!("adapter `{}`", adapters[i].name))?;
+        if let Some(plan) = plan {
+            order.push((plan.alias_before_section, i));
         }
-        return Ok(Assembly {
-            standin,
-            component: standin_component.clone(),
-            standin_component,
-            real_adapter: Vec::new(),
-            report: None,
-        });
-    };
-    let real_adapter = trim::trim(req.adapter, &report.adapter_exports, req.debug_names)?;
-
-    // The real adapter may only import what the component gives the stand-in.
-    let real_imports = module_imports(&real_adapter)?;
-    let missing: Vec<_> = real_imports.difference(&report.adapter_imports).collect();
-    ensure!(
-        missing.is_empty(),
-        "the trimmed adapter imports {missing:?}, which the component does not provide"
-    );
-
-    let component = rewrite::apply(&standin_component, &report, &real_adapter)?;
-    // `check_main` has refused a shared main memory, which zero-copy's
-    // borrowed result record would need to stay off for.
-    let component = zero_copy::append(&component, &report, &checks::exports_of(&real_adapter)?)
-        .context("adding the zero-copy lowerings")?;
+    }
+    order.sort();
+    let mut component = standin_component.clone();
+    for (_, i) in order {
+        let name = adapters[i].name.clone();
+        let report = rewrite::plan(&component, &standin_exports[i])
+            .with_context(|| format!("adapter `{name}`"))?
+            .with_context(|| format!("adapter `{name}` is no longer in the component"))?;
+        let real_adapter = trim::trim(split[i].1, &report.adapter_exports, req.debug_names)
+            .with_context(|| format!("adapter `{name}`"))?;
+        // The real adapter may only import what the component gives the
+        // stand-in.
+        let real_imports = module_imports(&real_adapter)?;
+        let missing: Vec<_> = real_imports.difference(&report.adapter_imports).collect();
+        ensure!(
+            missing.is_empty(),
+            "the trimmed adapter `{name}` imports {missing:?}, which the component does not provide"
+        );
+        component = rewrite::apply(&component, &report, &real_adapter)
+            .with_context(|| format!("adapter `{name}`"))?;
+        // `check_main` has refused a shared main memory, which zero-copy's
+        // borrowed result record would need to stay off for.
+        component = zero_copy::append(&component, &report, &checks::exports_of(&real_adapter)?)
+            .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
+        adapters[i].real_adapter = real_adapter;
+        adapters[i].report = Some(report);
+    }
     if req.validate {
         validate(&component)?;
     }
     Ok(Assembly {
-        standin,
         standin_component,
-        real_adapter,
         component,
-        report: Some(report),
+        adapters,
     })
 }
 
@@ -142,11 +238,13 @@ fn module_imports(module: &[u8]) -> Result<BTreeSet<trim::ImportKey>> {
     Ok(imports)
 }
 
-/// The features a finished component uses.
+/// The features a finished component may use (canonical interface names
+/// only with `--emit-canonical-names`).
 pub fn features() -> wasmparser::WasmFeatures {
     wasmparser::WasmFeatures::default()
         | wasmparser::WasmFeatures::COMPONENT_MODEL
         | wasmparser::WasmFeatures::MULTI_MEMORY
+        | wasmparser::WasmFeatures::CM_CANON_NAMES
 }
 
 /// Validates a component with the component model and multi-memory.

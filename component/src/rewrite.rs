@@ -359,7 +359,7 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
                 },
                 ExternalKind::Memory => {
                     ensure!(
-                        (arg_name.as_str(), item.as_str()) == mmadapt_passes::USER_MEMORY_IMPORT,
+                        (arg_name.as_str(), item.as_str()) == mmadapt_ir::abi::USER_MEMORY_IMPORT,
                         "the adapter is given memory `{arg_name}`.`{item}`"
                     );
                     main_memory = Some(*index);
@@ -549,7 +549,7 @@ pub fn apply(component: &[u8], plan: &Report, real_adapter: &[u8]) -> Result<Vec
             aliases.alias(wasm_encoder_component::Alias::CoreInstanceExport {
                 instance: plan.adapter_instance,
                 kind: wasm_encoder_component::ExportKind::Memory,
-                name: mmadapt_passes::PRIVATE_MEMORY_EXPORT,
+                name: mmadapt_ir::abi::PRIVATE_MEMORY_EXPORT,
             });
             out.section(&aliases);
         }

@@ -106,7 +106,7 @@ pub fn build(split: &[u8], reach: &[ExportReach], custom: &[(String, Vec<u8>)]) 
                 import_section.import(module, name, wasm_encoder_component::EntityType::Function(*t));
             }
             TypeRef::Memory(m) => {
-                if (module.as_str(), name.as_str()) != mmadapt_passes::USER_MEMORY_IMPORT {
+                if (module.as_str(), name.as_str()) != mmadapt_ir::abi::USER_MEMORY_IMPORT {
                     bail!("the split adapter imports memory `{module}`.`{name}`, not `env`.`memory`");
                 }
                 memory_import = Some(key.clone());

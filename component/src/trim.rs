@@ -179,7 +179,7 @@ pub fn drop_unneeded_realloc(reach: &mut Vec<ExportReach>) {
 /// in on first use instead of at instantiation ([`crate::defer_data`]).
 pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<Vec<u8>> {
     let mut m = parse_keeping_names(split, keep_names)?;
-    let private = mmadapt_passes::PRIVATE_MEMORY_EXPORT;
+    let private = mmadapt_ir::abi::PRIVATE_MEMORY_EXPORT;
     if !m.exports.iter().any(|e| e.name == private) {
         anyhow::bail!("the split adapter does not export `{private}`");
     }

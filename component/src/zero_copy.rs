@@ -28,8 +28,9 @@ use wasm_encoder_component::{
 };
 
 /// The adapter's exports this needs.
-pub const TABLE_EXPORT: &str = "__indirect_function_table";
-pub const READY_EXPORT: &str = "mmadapt:zero-copy-ready";
+pub use mmadapt_ir::abi::{
+    ZERO_COPY_READY_EXPORT as READY_EXPORT, ZERO_COPY_TABLE_EXPORT as TABLE_EXPORT,
+};
 
 /// Slot `i`: an adapter import (interface without version, function) and
 /// the core signature of its lowering. Same order as the adapter's

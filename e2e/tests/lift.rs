@@ -71,12 +71,16 @@ fn lifted_adapter_export_reads_the_private_memory() -> Result<()> {
     let adapter = split_adapter()?;
     let assembly = mmadapt_component::assemble(&mmadapt_component::Request {
         main: &main,
-        adapter: &adapter,
+        adapters: &[(mmadapt_component::PREVIEW1.to_string(), adapter)],
         other_adapters: &[],
         validate: true,
         debug_names: false,
+        wit: &Default::default(),
     })?;
-    let plan = assembly.report.expect("the adapter is used");
+    let plan = assembly.adapters[0]
+        .report
+        .clone()
+        .expect("the adapter is used");
     assert!(
         plan.targets.iter().any(|t| t.old_memory.is_some()),
         "the lifting of `hello` is retargeted: {:?}",

@@ -40,7 +40,7 @@ fn mmadapt_component() -> Vec<u8> {
 fn a_handler_gets_the_proxy_adapter_and_only_proxy_world_imports() {
     let main = programs::http_handler().unwrap();
     assert_eq!(
-        mmadapt::component::default_variant(&main),
+        mmadapt_component::default_variant(&main),
         mmadapt::Variant::Proxy
     );
     let ours = imports(&mmadapt_component());

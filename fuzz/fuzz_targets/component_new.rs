@@ -2,8 +2,8 @@
 //! cli/tests/properties.rs): an error or a component that validates, never a
 //! panic.
 //!
-//! This is `mmadapt::componentize` without the CLI crate (see Cargo.toml):
-//! the same variant choice and `mmadapt_component::assemble` call, with the
+//! This is `mmadapt::ComponentEncoder` without the CLI crate (see
+//! Cargo.toml): the same entry point, `mmadapt_component::Encoder`, with the
 //! built-in adapters from `fuzz/adapters/{command,reactor}.wasm`, written by
 //! `mmadapt adapter -o fuzz/adapters/command.wasm` and
 //! `mmadapt adapter --reactor -o fuzz/adapters/reactor.wasm`.
@@ -14,6 +14,7 @@ mod wasip1;
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
+use mmadapt_component::{Encoder, Variant};
 use std::sync::OnceLock;
 
 fn adapter(name: &str) -> Vec<u8> {
@@ -28,37 +29,30 @@ fn adapters() -> &'static (Vec<u8>, Vec<u8>) {
     ADAPTERS.get_or_init(|| (adapter("command"), adapter("reactor")))
 }
 
-fn exports_start(main: &[u8]) -> bool {
-    wasmparser::Parser::new(0).parse_all(main).any(|p| match p {
-        Ok(wasmparser::Payload::ExportSection(s)) => {
-            s.into_iter().flatten().any(|e| e.name == "_start")
-        }
-        _ => false,
-    })
+/// The built-in adapters as the encoder asks for them.
+fn builtin(variant: Variant) -> &'static [u8] {
+    match variant {
+        Variant::Command => &adapters().0,
+        Variant::Reactor => &adapters().1,
+        // Generated modules embed no WIT world, so never a handler.
+        Variant::Proxy => unreachable!("no generated module is an HTTP handler"),
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
     let Ok(main) = wasip1::main_module(&mut Unstructured::new(data)) else {
         return;
     };
-    let (command, reactor) = adapters();
-    let adapter = if exports_start(&main) {
-        command
-    } else {
-        reactor
-    };
-    let request = mmadapt_component::Request {
-        main: &main,
-        adapter,
-        other_adapters: &[],
-        validate: true,
-        debug_names: false,
-    };
-    if let Ok(assembly) = mmadapt_component::assemble(&request) {
+    let mut encoder = Encoder::with_builtin_adapters(builtin);
+    encoder.validate(true);
+    if encoder.module(&main).is_err() {
+        return;
+    }
+    if let Ok(component) = encoder.encode() {
         let mut validator = wasmparser_component::Validator::new_with_features(
             wasmparser_component::WasmFeatures::all(),
         );
-        if let Err(e) = validator.validate_all(&assembly.component) {
+        if let Err(e) = validator.validate_all(&component) {
             panic!("component new produced an invalid component: {e}");
         }
     }

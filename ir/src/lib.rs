@@ -8,6 +8,7 @@
 //! (user memory 0 or private memory 1) it must use. [`printer`] renders all of
 //! that deterministically for snapshots and for `mmadapt print`.
 
+pub mod abi;
 pub mod access;
 pub mod error;
 pub mod indices;

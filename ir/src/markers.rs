@@ -8,8 +8,7 @@ use crate::RegionKind;
 use std::collections::HashMap;
 use walrus::{FunctionId, ImportKind, Module};
 
-/// The import module that region markers come from.
-pub const REGION_MODULE: &str = "mmadapt:region";
+pub use crate::abi::REGION_MODULE;
 
 /// What a call to a marker import does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,13 +2,13 @@
 //!
 //! **Invariant established:** every call from inside a region, and every call
 //! inside a clone, to a local function whose behaviour depends on context (see
-//! [`crate::impurity`]) targets a clone of that function made for the
+//! [`crate::context_dependent`]) targets a clone of that function made for the
 //! region's kind; there is exactly one clone per (callee, kind), recursion
 //! included; the originals are untouched, so calls from outside regions keep
 //! their meaning. The returned map lists every clone with its kind, and the
 //! region map recomputed with it treats each clone as a whole-function region.
 
-use crate::impurity::context_dependent;
+use crate::context_dependent;
 use mmadapt_ir::{Context, RegionKind, RegionMap};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use walrus::ir::{Instr, InstrLocId, InstrSeqId, InstrSeqType, LegacyCatch, TryTableCatch};
@@ -17,7 +17,7 @@ use walrus::{FunctionBuilder, FunctionId, FunctionKind, LocalId, Module};
 /// Clones, for each region kind, the callees that run in region context, and
 /// points the calls at the clones. Returns the clones and their kinds.
 pub fn clone_callees(module: &mut Module, map: &RegionMap) -> BTreeMap<FunctionId, Context> {
-    let dependent = context_dependent(module);
+    let dependent = context_dependent::find(module);
     let needs_clone = |f: FunctionId| {
         dependent.contains(&f) && matches!(module.funcs.get(f).kind, FunctionKind::Local(_))
     };

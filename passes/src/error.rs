@@ -16,7 +16,7 @@ pub enum PassError {
     #[error(
         "module defines {0} memories; the adapter must define exactly one (its private memory)"
     )]
-    TwoMemories(usize),
+    SeveralMemories(usize),
     #[error(
         "module already imports memory `{0}`; the split pass adds the user memory import itself"
     )]

@@ -3,9 +3,9 @@
 //! [`split`] follows every pass with the [`verify`] checks that can fail.
 
 pub mod clone_callees;
+pub mod context_dependent;
 pub mod emit;
 pub mod error;
-pub mod impurity;
 pub mod shape;
 pub mod split_memory;
 pub mod strip_markers;
@@ -18,13 +18,7 @@ use mmadapt_ir::{Context, Markers, RegionMap};
 use std::collections::BTreeMap;
 use walrus::{FunctionId, Module};
 
-/// The import the user memory comes from: memory 0 of a split module.
-pub const USER_MEMORY_IMPORT: (&str, &str) = ("env", "memory");
-
-/// The export name of the private memory (memory 1) of a split module. The
-/// component step points the adapter's lowerings at it; it is never exported
-/// as `memory`, which is the main module's.
-pub const PRIVATE_MEMORY_EXPORT: &str = "mmadapt:private-memory";
+pub use mmadapt_ir::abi::{PRIVATE_MEMORY_EXPORT, USER_MEMORY_IMPORT};
 
 /// A split module and what the pipeline learned about it.
 pub struct Split {

@@ -32,6 +32,6 @@ pub fn adapter_memory(module: &Module) -> Result<MemoryId, PassError> {
     match own.as_slice() {
         [] => Err(PassError::NoMemory),
         [one] => Ok(*one),
-        more => Err(PassError::TwoMemories(more.len())),
+        more => Err(PassError::SeveralMemories(more.len())),
     }
 }

@@ -11,7 +11,7 @@ use walrus::ir::Instr;
 use walrus::{FunctionId, FunctionKind, Module};
 
 /// The set of local functions whose behaviour depends on region context.
-pub fn context_dependent(module: &Module) -> HashSet<FunctionId> {
+pub fn find(module: &Module) -> HashSet<FunctionId> {
     let mut callers: HashMap<FunctionId, Vec<FunctionId>> = HashMap::new();
     let mut dependent = HashSet::new();
     for (fid, func) in module.funcs.iter_local() {
