@@ -13,12 +13,7 @@ use wasmparser_component::{
 /// the module embeds, which wit-component checks). `adapters` are the split
 /// adapters by import module, `other_adapters` the names of the others.
 pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&str]) -> Result<()> {
-    if !main.starts_with(b"\0asm") {
-        bail!("not a WebAssembly binary (no `\\0asm` magic)");
-    }
-    if main.len() >= 8 && main[4..8] == [0x0d, 0x00, 0x01, 0x00] {
-        bail!("input is already a component");
-    }
+    check_core_module(main)?;
     let mut provided = Vec::new();
     for (name, bytes) in adapters {
         provided.push((*name, exports_of(bytes)?));
@@ -103,6 +98,18 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
     };
     for (_, bytes) in adapters {
         check_main_exports(&main_types, bytes)?;
+    }
+    Ok(())
+}
+
+/// `bytes` starts as a core module does, not as a component or as anything
+/// else.
+pub fn check_core_module(bytes: &[u8]) -> Result<()> {
+    if !bytes.starts_with(b"\0asm") {
+        bail!("not a WebAssembly binary (no `\\0asm` magic)");
+    }
+    if bytes.len() >= 8 && bytes[4..8] == [0x0d, 0x00, 0x01, 0x00] {
+        bail!("input is already a component");
     }
     Ok(())
 }

@@ -48,12 +48,10 @@ impl Encoder {
         }
     }
 
-    /// The main module (a core module; its imports are checked at
-    /// [`Encoder::encode`]).
+    /// The main module (a core module, not a component; its imports are
+    /// checked at [`Encoder::encode`]).
     pub fn module(&mut self, module: &[u8]) -> Result<&mut Self> {
-        if !module.starts_with(b"\0asm") {
-            bail!("not a WebAssembly binary (no `\\0asm` magic)");
-        }
+        crate::checks::check_core_module(module)?;
         self.main = Some(module.to_vec());
         Ok(self)
     }
