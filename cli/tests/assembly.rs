@@ -4,21 +4,9 @@
 //! import too much (or too little) of WASI.
 
 use mmadapt::adapter::{adapter, Variant};
+use mmadapt_component::module_facts::import_keys;
 use mmadapt_component::trim::{export_reach, trim};
 use std::collections::BTreeSet;
-
-fn imports(module: &[u8]) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
-            for i in s.into_imports() {
-                let i = i.unwrap();
-                out.insert((i.module.to_string(), i.name.to_string()));
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn export_reach_equals_walrus_gc_per_export() {
@@ -30,7 +18,7 @@ fn export_reach_equals_walrus_gc_per_export() {
             let keep: BTreeSet<String> = [r.name.clone()].into();
             let trimmed = trim(split, &keep, false).unwrap();
             assert_eq!(
-                imports(&trimmed),
+                import_keys(&trimmed).unwrap(),
                 r.imports,
                 "{variant:?}: export `{}`",
                 r.name

@@ -1,8 +1,8 @@
 //! Checks on the main module before assembly, so that the common mistakes get
 //! a clear message rather than one from deep inside wit-component.
 
+use crate::module_facts::{self, check_core_module, Import, ModuleFacts};
 use anyhow::{bail, Result};
-use std::collections::BTreeSet;
 use wasmparser_component::{
     CompositeInnerType, ExternalKind, FuncType, MemoryType, Parser, Payload, TypeRef,
     TypeSectionReader,
@@ -16,31 +16,27 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
     check_core_module(main)?;
     let mut provided = Vec::new();
     for (name, bytes) in adapters {
-        provided.push((*name, exports_of(bytes)?));
+        provided.push((*name, module_facts::export_names(bytes)?));
     }
-    let mut exports_memory = false;
-    let mut imports = Vec::new();
+    let facts = ModuleFacts::read(main)?;
+    let exports_memory = facts.export("memory", ExternalKind::Memory).is_some();
     let mut embeds_world = false;
     // Types of the main module's functions and memories, by index, for the
-    // exports the adapter imports (see `check_main_exports`).
+    // exports the adapter imports (see `check_main_exports`): the imported
+    // ones first, as the index spaces number them.
     let mut types = Vec::new();
     let mut funcs = Vec::new();
     let mut memories = Vec::new();
-    let mut exports = Vec::new();
+    for i in &facts.imports {
+        match i.ty {
+            TypeRef::Func(t) => funcs.push(t),
+            TypeRef::Memory(m) => memories.push(m),
+            _ => {}
+        }
+    }
     for payload in Parser::new(0).parse_all(main) {
         match payload? {
             Payload::TypeSection(s) => types.extend(func_types(s)?),
-            Payload::ImportSection(s) => {
-                for i in s.into_imports() {
-                    let i = i?;
-                    match i.ty {
-                        TypeRef::Func(t) => funcs.push(t),
-                        TypeRef::Memory(m) => memories.push(m),
-                        _ => {}
-                    }
-                    imports.push((i.module.to_string(), i.name.to_string(), i.ty));
-                }
-            }
             Payload::FunctionSection(s) => {
                 for t in s {
                     funcs.push(t?);
@@ -51,20 +47,13 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
                     memories.push(m?);
                 }
             }
-            Payload::ExportSection(s) => {
-                for e in s {
-                    let e = e?;
-                    exports_memory |= e.kind == ExternalKind::Memory && e.name == "memory";
-                    exports.push((e.name.to_string(), e.kind, e.index));
-                }
-            }
             Payload::CustomSection(c) if c.name().starts_with("component-type") => {
                 embeds_world = true
             }
             _ => {}
         }
     }
-    for (module, name, ty) in &imports {
+    for Import { module, name, ty } in &facts.imports {
         if let Some((_, exports)) = provided.iter().find(|(n, _)| *n == module.as_str()) {
             if !matches!(ty, TypeRef::Func(_)) {
                 bail!("imports `{module}`.`{name}` as something other than a function");
@@ -84,9 +73,10 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
             );
         }
     }
-    let uses_adapter = imports
+    let uses_adapter = facts
+        .imports
         .iter()
-        .any(|(m, ..)| adapters.iter().any(|(n, _)| n == m));
+        .any(|i| adapters.iter().any(|(n, _)| *n == i.module));
     if uses_adapter && !exports_memory {
         bail!("the module exports no memory named `memory`, which the adapter needs");
     }
@@ -94,22 +84,10 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
         types,
         funcs,
         memories,
-        exports,
+        facts,
     };
     for (_, bytes) in adapters {
         check_main_exports(&main_types, bytes)?;
-    }
-    Ok(())
-}
-
-/// `bytes` starts as a core module does, not as a component or as anything
-/// else.
-pub fn check_core_module(bytes: &[u8]) -> Result<()> {
-    if !bytes.starts_with(b"\0asm") {
-        bail!("not a WebAssembly binary (no `\\0asm` magic)");
-    }
-    if bytes.len() >= 8 && bytes[4..8] == [0x0d, 0x00, 0x01, 0x00] {
-        bail!("input is already a component");
     }
     Ok(())
 }
@@ -121,16 +99,7 @@ struct MainTypes {
     /// Type index of each function.
     funcs: Vec<u32>,
     memories: Vec<MemoryType>,
-    exports: Vec<(String, ExternalKind, u32)>,
-}
-
-impl MainTypes {
-    fn export(&self, name: &str, kind: ExternalKind) -> Option<u32> {
-        self.exports
-            .iter()
-            .find(|(n, k, _)| n == name && *k == kind)
-            .map(|(_, _, i)| *i)
-    }
+    facts: ModuleFacts,
 }
 
 /// The main module's exports that the adapter imports must have the types it
@@ -144,53 +113,50 @@ impl MainTypes {
 fn check_main_exports(main: &MainTypes, adapter: &[u8]) -> Result<()> {
     let mut adapter_types: Vec<Option<FuncType>> = Vec::new();
     for payload in Parser::new(0).parse_all(adapter) {
-        match payload? {
-            Payload::TypeSection(s) => adapter_types.extend(func_types(s)?),
-            Payload::ImportSection(s) => {
-                for i in s.into_imports() {
-                    let i = i?;
-                    match (i.module, i.ty) {
-                        ("__main_module__", TypeRef::Func(t)) => {
-                            let want = adapter_types.get(t as usize).cloned().flatten();
-                            let have = main
-                                .export(i.name, ExternalKind::Func)
-                                .and_then(|f| main.funcs.get(f as usize))
-                                .and_then(|t| main.types.get(*t as usize).cloned().flatten());
-                            let Some(want) = want else { continue };
-                            let Some(index) = main.export(i.name, ExternalKind::Func) else {
-                                continue;
-                            };
-                            match have {
-                                Some(have) if have == want => {}
-                                Some(have) => bail!(
-                                    "the module exports `{}` with type {have}; the adapter calls it as {want}",
-                                    i.name
-                                ),
-                                None => bail!(
-                                    "the module exports `{}` (function {index}) with a type declared in a recursion group, as a subtype or shared; the adapter calls it as {want}",
-                                    i.name
-                                ),
-                            }
-                        }
-                        ("env", TypeRef::Memory(_)) if i.name == "memory" => {
-                            let Some(m) = main.export("memory", ExternalKind::Memory) else {
-                                continue;
-                            };
-                            let Some(m) = main.memories.get(m as usize) else {
-                                continue;
-                            };
-                            if m.memory64 {
-                                bail!("the module's memory `memory` has 64-bit addresses; preview1 memories are 32-bit");
-                            }
-                            if m.shared {
-                                bail!("the module's memory `memory` is shared; the adapter needs an unshared memory");
-                            }
-                            if m.page_size_log2.is_some_and(|p| p != 16) {
-                                bail!("the module's memory `memory` has a custom page size; the adapter needs 64 KiB pages");
-                            }
-                        }
-                        _ => {}
-                    }
+        if let Payload::TypeSection(s) = payload? {
+            adapter_types.extend(func_types(s)?);
+        }
+    }
+    for i in ModuleFacts::read(adapter)?.imports {
+        match (i.module.as_str(), i.ty) {
+            ("__main_module__", TypeRef::Func(t)) => {
+                let want = adapter_types.get(t as usize).cloned().flatten();
+                let have = main
+                    .facts
+                    .export(&i.name, ExternalKind::Func)
+                    .and_then(|f| main.funcs.get(f as usize))
+                    .and_then(|t| main.types.get(*t as usize).cloned().flatten());
+                let Some(want) = want else { continue };
+                let Some(index) = main.facts.export(&i.name, ExternalKind::Func) else {
+                    continue;
+                };
+                match have {
+                    Some(have) if have == want => {}
+                    Some(have) => bail!(
+                        "the module exports `{}` with type {have}; the adapter calls it as {want}",
+                        i.name
+                    ),
+                    None => bail!(
+                        "the module exports `{}` (function {index}) with a type declared in a recursion group, as a subtype or shared; the adapter calls it as {want}",
+                        i.name
+                    ),
+                }
+            }
+            ("env", TypeRef::Memory(_)) if i.name == "memory" => {
+                let Some(m) = main.facts.export("memory", ExternalKind::Memory) else {
+                    continue;
+                };
+                let Some(m) = main.memories.get(m as usize) else {
+                    continue;
+                };
+                if m.memory64 {
+                    bail!("the module's memory `memory` has 64-bit addresses; preview1 memories are 32-bit");
+                }
+                if m.shared {
+                    bail!("the module's memory `memory` is shared; the adapter needs an unshared memory");
+                }
+                if m.page_size_log2.is_some_and(|p| p != 16) {
+                    bail!("the module's memory `memory` has a custom page size; the adapter needs 64 KiB pages");
                 }
             }
             _ => {}
@@ -213,18 +179,6 @@ fn func_types(section: TypeSectionReader) -> Result<Vec<Option<FuncType>>> {
                 CompositeInnerType::Func(f) if plain && !sub.composite_type.shared => Some(f),
                 _ => None,
             });
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn exports_of(module: &[u8]) -> Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    for payload in Parser::new(0).parse_all(module) {
-        if let Payload::ExportSection(s) = payload? {
-            for e in s {
-                out.insert(e?.name.to_string());
-            }
         }
     }
     Ok(out)

@@ -51,7 +51,7 @@ impl Encoder {
     /// The main module (a core module, not a component; its imports are
     /// checked at [`Encoder::encode`]).
     pub fn module(&mut self, module: &[u8]) -> Result<&mut Self> {
-        crate::checks::check_core_module(module)?;
+        crate::module_facts::check_core_module(module)?;
         self.main = Some(module.to_vec());
         Ok(self)
     }
@@ -172,7 +172,7 @@ impl Encoder {
 
 /// A split adapter exports its private memory under the reserved name.
 pub fn is_split_adapter(bytes: &[u8]) -> bool {
-    crate::checks::exports_of(bytes)
+    crate::module_facts::export_names(bytes)
         .map(|e| e.contains(mmadapt_ir::abi::PRIVATE_MEMORY_EXPORT))
         .unwrap_or(false)
 }

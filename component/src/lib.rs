@@ -24,6 +24,7 @@
 pub mod checks;
 pub mod defer_data;
 pub mod encoder;
+pub mod module_facts;
 pub mod pack_data;
 pub mod rewrite;
 pub mod standin;
@@ -200,7 +201,7 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             .with_context(|| format!("adapter `{name}`"))?;
         // The real adapter may only import what the component gives the
         // stand-in.
-        let real_imports = module_imports(&real_adapter)?;
+        let real_imports = module_facts::import_keys(&real_adapter)?;
         let missing: Vec<_> = real_imports.difference(&report.adapter_imports).collect();
         ensure!(
             missing.is_empty(),
@@ -210,8 +211,12 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             .with_context(|| format!("adapter `{name}`"))?;
         // `check_main` has refused a shared main memory, which zero-copy's
         // borrowed result record would need to stay off for.
-        component = zero_copy::append(&component, &report, &checks::exports_of(&real_adapter)?)
-            .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
+        component = zero_copy::append(
+            &component,
+            &report,
+            &module_facts::export_names(&real_adapter)?,
+        )
+        .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
         adapters[i].real_adapter = real_adapter;
         adapters[i].report = Some(report);
     }
@@ -223,19 +228,6 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         component,
         adapters,
     })
-}
-
-fn module_imports(module: &[u8]) -> Result<BTreeSet<trim::ImportKey>> {
-    let mut imports = BTreeSet::new();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ImportSection(s) = payload? {
-            for i in s.into_imports() {
-                let i = i?;
-                imports.insert((i.module.to_string(), i.name.to_string()));
-            }
-        }
-    }
-    Ok(imports)
 }
 
 /// The features a finished component may use (canonical interface names

@@ -19,6 +19,7 @@
 //! - its `realloc` option is a function exported by the adapter instance
 //!   (`cabi_import_realloc`).
 
+use crate::module_facts::ModuleFacts;
 use anyhow::{bail, ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
@@ -252,35 +253,6 @@ pub(crate) fn analyze(bytes: &[u8]) -> Result<Analysis> {
     Ok(a)
 }
 
-/// A core module's export names, import keys, and whether it exports only
-/// functions.
-type ModuleShape = (BTreeSet<String>, BTreeSet<(String, String)>, bool);
-
-fn module_exports_imports(module: &[u8]) -> Result<ModuleShape> {
-    let mut exports = BTreeSet::new();
-    let mut imports = BTreeSet::new();
-    let mut all_funcs = true;
-    for payload in Parser::new(0).parse_all(module) {
-        match payload? {
-            Payload::ExportSection(s) => {
-                for e in s {
-                    let e = e?;
-                    all_funcs &= e.kind == ExternalKind::Func;
-                    exports.insert(e.name.to_string());
-                }
-            }
-            Payload::ImportSection(s) => {
-                for i in s.into_imports() {
-                    let i = i?;
-                    imports.insert((i.module.to_string(), i.name.to_string()));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((exports, imports, all_funcs))
-}
-
 /// The bytes of the core modules defined in place, in index order (modules
 /// from other sources are `None`).
 pub fn core_modules(component: &[u8]) -> Result<Vec<Option<&[u8]>>> {
@@ -302,9 +274,13 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
     let mut candidates = Vec::new();
     for (i, range) in a.modules.iter().enumerate() {
         let Some(range) = range else { continue };
-        let (exports, imports, all_funcs) = module_exports_imports(&component[range.clone()])?;
-        if all_funcs && !exports.is_empty() && exports.is_subset(standin_exports) {
-            candidates.push((i as u32, exports, imports));
+        let facts = ModuleFacts::read(&component[range.clone()])?;
+        let exports = facts.export_names();
+        if facts.exports_only_functions()
+            && !exports.is_empty()
+            && exports.is_subset(standin_exports)
+        {
+            candidates.push((i as u32, exports, facts.import_keys()));
         }
     }
     // None: wit-component left the adapter out, as it does when the main

@@ -38,7 +38,7 @@ pub fn default_variant_and_why(main: &[u8]) -> (Variant, &'static str) {
             Variant::Proxy,
             "the module's WIT world exports wasi:http/incoming-handler",
         )
-    } else if crate::checks::exports_of(main).is_ok_and(|e| e.contains("_start")) {
+    } else if crate::module_facts::export_names(main).is_ok_and(|e| e.contains("_start")) {
         (Variant::Command, "the module exports `_start`")
     } else {
         (Variant::Reactor, "the module exports no `_start`")

@@ -1,0 +1,115 @@
+//! What the assembly needs to know about a core module without lifting it:
+//! whether the bytes are a core module at all (the `\0asm` magic and the
+//! version), and its imports and exports, read with wasmparser. Every check,
+//! plan and test that asks one of these asks here, so that there is one
+//! reading of them.
+
+use crate::trim::ImportKey;
+use anyhow::{bail, Result};
+use std::collections::BTreeSet;
+use wasmparser_component::{ExternalKind, Parser, Payload, TypeRef};
+
+/// `bytes` starts as a core module does, not as a component or as anything
+/// else. Only the header is looked at: what follows is reported by whoever
+/// reads it.
+pub fn check_core_module(bytes: &[u8]) -> Result<()> {
+    if !bytes.starts_with(b"\0asm") {
+        bail!("not a WebAssembly binary (no `\\0asm` magic)");
+    }
+    if Parser::is_component(bytes) {
+        bail!("input is already a component");
+    }
+    Ok(())
+}
+
+/// One import of a core module.
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub ty: TypeRef,
+}
+
+/// One export of a core module.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternalKind,
+    pub index: u32,
+}
+
+/// A core module's imports and exports, each in the order of its section.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleFacts {
+    pub imports: Vec<Import>,
+    pub exports: Vec<Export>,
+}
+
+impl ModuleFacts {
+    /// Reads the import and export sections of `module`.
+    pub fn read(module: &[u8]) -> Result<ModuleFacts> {
+        let mut facts = ModuleFacts::default();
+        for payload in Parser::new(0).parse_all(module) {
+            match payload? {
+                Payload::ImportSection(s) => {
+                    for i in s.into_imports() {
+                        let i = i?;
+                        facts.imports.push(Import {
+                            module: i.module.to_string(),
+                            name: i.name.to_string(),
+                            ty: i.ty,
+                        });
+                    }
+                }
+                Payload::ExportSection(s) => {
+                    for e in s {
+                        let e = e?;
+                        facts.exports.push(Export {
+                            name: e.name.to_string(),
+                            kind: e.kind,
+                            index: e.index,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(facts)
+    }
+
+    /// The (module, name) of every import.
+    pub fn import_keys(&self) -> BTreeSet<ImportKey> {
+        self.imports
+            .iter()
+            .map(|i| (i.module.clone(), i.name.clone()))
+            .collect()
+    }
+
+    /// The name of every export.
+    pub fn export_names(&self) -> BTreeSet<String> {
+        self.exports.iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// Whether every export is a function (true when there are none).
+    pub fn exports_only_functions(&self) -> bool {
+        self.exports.iter().all(|e| e.kind == ExternalKind::Func)
+    }
+
+    /// The index of the export `name` of kind `kind`.
+    pub fn export(&self, name: &str, kind: ExternalKind) -> Option<u32> {
+        self.exports
+            .iter()
+            .find(|e| e.name == name && e.kind == kind)
+            .map(|e| e.index)
+    }
+}
+
+/// The (module, name) of every import of `module`.
+pub fn import_keys(module: &[u8]) -> Result<BTreeSet<ImportKey>> {
+    Ok(ModuleFacts::read(module)?.import_keys())
+}
+
+/// The name of every export of `module`.
+pub fn export_names(module: &[u8]) -> Result<BTreeSet<String>> {
+    Ok(ModuleFacts::read(module)?.export_names())
+}
