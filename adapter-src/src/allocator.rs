@@ -21,7 +21,8 @@ static ALLOCATOR: SizeClasses = SizeClasses;
 /// zones (see [`crate::integrity`]).
 #[cfg(feature = "integrity-check")]
 #[global_allocator]
-static ALLOCATOR: crate::integrity::CheckedAlloc = crate::integrity::CheckedAlloc;
+static ALLOCATOR: crate::integrity::CheckedAlloc<SizeClasses> =
+    crate::integrity::CheckedAlloc(SizeClasses);
 
 /// A power-of-two size-class allocator: a block of class `k` is `2^k` bytes
 /// (at least 16), a freed block goes on its class's free list and is the

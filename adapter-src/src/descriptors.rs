@@ -351,7 +351,17 @@ pub fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
 #[inline(never)]
 fn create(slot: &mut Option<Table>) {
     *slot = Some(Table::new());
+    #[cfg(feature = "integrity-check")]
+    crate::integrity::watch(&CHECKED);
 }
+
+/// The table as the `integrity-check` build's checks see it.
+#[cfg(feature = "integrity-check")]
+static CHECKED: crate::integrity::Table = crate::integrity::Table {
+    check: check_invariants,
+    corrupt_kind: 4,
+    corrupt: corrupt_for_test,
+};
 
 /// Invariants of the table for the `integrity-check` build
 /// ([`crate::integrity`]): its vector and every preopen name inside the

@@ -2,7 +2,7 @@
 //! default: the shipped adapter has none of this code).
 //!
 //! With the feature, every preview1 entry point checks the adapter's own
-//! memory on entry and again on exit (a [`Guard`] made in [`crate::errno::run`],
+//! memory on entry and again on exit (a [`Guard`] made in `errno::run`,
 //! which 43 of the 46 functions go through, and explicitly in `proc_exit`,
 //! `proc_raise` and `sched_yield`). Any failed invariant writes
 //! `mmadapt integrity check failed ...` to the program's stderr (like the
@@ -25,14 +25,20 @@
 //!   whole list is walked (links consistent, block inside the heap, red zones
 //!   intact, count right);
 //! - **descriptor table and args/env tables**: see
-//!   [`crate::descriptors::check_invariants`] and
-//!   [`crate::state::check_invariants`] (vectors inside the heap, live
+//!   `check_invariants` in `descriptors.rs` and in `state.rs` (vectors inside the heap, live
 //!   resource handles, UTF-8 preopen names, NUL-terminated string tables).
 //!
 //! To show that the checks can fail, the feature also exports
 //! `mmadapt_integrity_corrupt(kind) -> i32`, a test hook that damages one of
 //! these on purpose (1 constant data, 2 stack canary, 3 heap red zone,
 //! 4 descriptor table, 5 heap block header, 6 args table); the next preview1 call must trap.
+//!
+//! The dependencies go one way: the other modules call this one, and this
+//! one names none of them. What it checks outside its own state comes in as
+//! a parameter: the allocator that [`CheckedAlloc`] wraps, and the tables,
+//! which their modules hand over with [`watch`] when they create them (a
+//! table that does not exist yet has nothing to check, and nothing for
+//! kinds 4 and 6 to damage).
 
 #[cfg(not(feature = "integrity-check"))]
 mod imp {
@@ -177,9 +183,51 @@ mod imp {
             return Err("checksum of the read-only data segment changed");
         }
         check_heap()?;
-        crate::descriptors::check_invariants()?;
-        crate::state::check_invariants()?;
+        for table in watched() {
+            (table.check)()?;
+        }
         Ok(())
+    }
+
+    /// A table of the adapter's own state kept by another module (the
+    /// descriptor table, the args/env tables), as that module hands it to
+    /// the checks.
+    pub struct Table {
+        /// Its invariants: `Err` with what is broken.
+        pub check: fn() -> Result<(), &'static str>,
+        /// The `mmadapt_integrity_corrupt` kind that damages it, and how.
+        pub corrupt_kind: u32,
+        pub corrupt: fn(),
+    }
+
+    /// Tables handed over so far, in that order; at most these many.
+    static mut WATCHED: [Option<&'static Table>; 4] = [None; 4];
+
+    /// Checks `table` from now on, with every other invariant. Called by
+    /// its module when it creates the table; a second call does nothing.
+    pub fn watch(table: &'static Table) {
+        // SAFETY: single-threaded, and no reference to `WATCHED` outlives
+        // a call of this module.
+        let slots = unsafe { &mut *core::ptr::addr_of_mut!(WATCHED) };
+        for slot in slots.iter_mut() {
+            match slot {
+                Some(t) if core::ptr::eq(*t, table) => return,
+                Some(_) => {}
+                None => {
+                    *slot = Some(table);
+                    return;
+                }
+            }
+        }
+        crate::trap()
+    }
+
+    fn watched() -> impl Iterator<Item = &'static Table> {
+        // SAFETY: as in `watch`; the tables themselves are `'static`.
+        unsafe { &*core::ptr::addr_of!(WATCHED) }
+            .iter()
+            .flatten()
+            .copied()
     }
 
     /// Checks on entry to / exit from a preview1 function.
@@ -263,9 +311,10 @@ mod imp {
         MAGIC ^ size.rotate_left(7) ^ align.rotate_left(19) ^ 0x5a5a_0000
     }
 
-    /// The global allocator of the integrity build: the size classes with a header
-    /// and red zones around every block, and a list of all live blocks.
-    pub struct CheckedAlloc;
+    /// The global allocator of the integrity build: the allocator it is
+    /// given (the size classes) with a header and red zones around every
+    /// block, and a list of all live blocks.
+    pub struct CheckedAlloc<A>(pub A);
 
     fn inner_layout(layout: Layout) -> Option<(Layout, usize)> {
         let pre = PRE.max(layout.align());
@@ -276,12 +325,12 @@ mod imp {
         ))
     }
 
-    unsafe impl GlobalAlloc for CheckedAlloc {
+    unsafe impl<A: GlobalAlloc> GlobalAlloc for CheckedAlloc<A> {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let Some((inner, pre)) = inner_layout(layout) else {
                 return core::ptr::null_mut();
             };
-            let raw = crate::allocator::SizeClasses.alloc(inner);
+            let raw = self.0.alloc(inner);
             if raw.is_null() {
                 return raw;
             }
@@ -331,7 +380,7 @@ mod imp {
             }
             (*h).magic = FREED;
             LIVE -= 1;
-            crate::allocator::SizeClasses.dealloc(ptr.sub(pre), inner);
+            self.0.dealloc(ptr.sub(pre), inner);
         }
     }
 
@@ -383,7 +432,8 @@ mod imp {
     }
 
     /// Test hook: damages one checked thing on purpose (see the module
-    /// doc); returns 0, or 1 for an unknown kind. Not guarded itself.
+    /// doc); returns 0, or 1 for an unknown kind or a table not created
+    /// yet. Not guarded itself.
     #[no_mangle]
     pub extern "C" fn mmadapt_integrity_corrupt(kind: u32) -> i32 {
         init();
@@ -400,15 +450,16 @@ mod imp {
                     // One byte past the end: an off-by-one heap overflow.
                     core::ptr::write_volatile(p.add(16), 0);
                 }
-                4 => crate::descriptors::corrupt_for_test(),
                 5 => {
                     let v: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(8);
                     let p = v.leak().as_mut_ptr();
                     core::ptr::write_volatile(p.sub(PRE) as *mut u32, 0);
                 }
-                6 => crate::state::corrupt_for_test(),
                 0 => {}
-                _ => return 1,
+                _ => match watched().find(|t| t.corrupt_kind == kind) {
+                    Some(table) => (table.corrupt)(),
+                    None => return 1,
+                },
             }
         }
         0

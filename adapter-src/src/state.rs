@@ -100,6 +100,8 @@ static ENV: Lazy<StringTable> = Lazy::new();
 /// variant (its world has no `wasi:cli/environment`).
 pub fn args() -> &'static StringTable {
     ARGS.get_or_init(|| {
+        #[cfg(feature = "integrity-check")]
+        crate::integrity::watch(&CHECKED);
         #[cfg_attr(feature = "proxy", allow(unused_mut))]
         let mut table = StringTable::new();
         #[cfg(not(feature = "proxy"))]
@@ -114,6 +116,8 @@ pub fn args() -> &'static StringTable {
 /// once; none in the proxy variant.
 pub fn env() -> &'static StringTable {
     ENV.get_or_init(|| {
+        #[cfg(feature = "integrity-check")]
+        crate::integrity::watch(&CHECKED);
         #[cfg_attr(feature = "proxy", allow(unused_mut))]
         let mut table = StringTable::new();
         #[cfg(not(feature = "proxy"))]
@@ -154,6 +158,14 @@ pub fn check_invariants() -> Result<(), &'static str> {
     }
     Ok(())
 }
+
+/// The tables as the `integrity-check` build's checks see them.
+#[cfg(feature = "integrity-check")]
+static CHECKED: crate::integrity::Table = crate::integrity::Table {
+    check: check_invariants,
+    corrupt_kind: 6,
+    corrupt: corrupt_for_test,
+};
 
 /// Test hook of the `integrity-check` build: replaces the terminator of the
 /// last argument (creating the table first).
