@@ -24,6 +24,7 @@
 pub mod checks;
 pub mod defer_data;
 pub mod encoder;
+mod index_space;
 pub mod module_facts;
 pub mod pack_data;
 pub mod rewrite;
@@ -119,7 +120,7 @@ pub struct AdapterAssembly {
     pub real_adapter: Vec<u8>,
     /// `None` when wit-component left the adapter out (the main module
     /// imports nothing from it).
-    pub report: Option<rewrite::Report>,
+    pub plan: Option<rewrite::Plan>,
 }
 
 /// Builds the component.
@@ -151,7 +152,7 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             name: name.to_string(),
             standin,
             real_adapter: Vec::new(),
-            report: None,
+            plan: None,
         });
     }
 
@@ -194,31 +195,31 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     let mut component = standin_component.clone();
     for (_, i) in order {
         let name = adapters[i].name.clone();
-        let report = rewrite::plan(&component, &standin_exports[i])
+        let plan = rewrite::plan(&component, &standin_exports[i])
             .with_context(|| format!("adapter `{name}`"))?
             .with_context(|| format!("adapter `{name}` is no longer in the component"))?;
-        let real_adapter = trim::trim(split[i].1, &report.adapter_exports, req.debug_names)
+        let real_adapter = trim::trim(split[i].1, &plan.adapter_exports, req.debug_names)
             .with_context(|| format!("adapter `{name}`"))?;
         // The real adapter may only import what the component gives the
         // stand-in.
         let real_imports = module_facts::import_keys(&real_adapter)?;
-        let missing: Vec<_> = real_imports.difference(&report.adapter_imports).collect();
+        let missing: Vec<_> = real_imports.difference(&plan.adapter_imports).collect();
         ensure!(
             missing.is_empty(),
             "the trimmed adapter `{name}` imports {missing:?}, which the component does not provide"
         );
-        component = rewrite::apply(&component, &report, &real_adapter)
+        component = rewrite::apply(&component, &plan, &real_adapter)
             .with_context(|| format!("adapter `{name}`"))?;
         // `check_main` has refused a shared main memory, which zero-copy's
         // borrowed result record would need to stay off for.
         component = zero_copy::append(
             &component,
-            &report,
+            &plan,
             &module_facts::export_names(&real_adapter)?,
         )
         .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
         adapters[i].real_adapter = real_adapter;
-        adapters[i].report = Some(report);
+        adapters[i].plan = Some(plan);
     }
     if req.validate {
         validate(&component)?;

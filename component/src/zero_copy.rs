@@ -17,7 +17,8 @@
 //! the adapter itself, so they can only be made once it is instantiated,
 //! the same cycle wit-component breaks with its shim table.
 
-use crate::rewrite::{analyze, CoreFunc, CoreInstance, Report};
+use crate::index_space::{CoreFunc, CoreInstance, IndexSpaces};
+use crate::rewrite::Plan;
 use anyhow::Result;
 use std::collections::BTreeSet;
 use wasm_encoder_component::{
@@ -73,20 +74,20 @@ struct Found {
 /// the adapter does not take part or none of [`SLOTS`] is imported.
 pub fn append(
     component: &[u8],
-    report: &Report,
+    plan: &Plan,
     adapter_exports: &BTreeSet<String>,
 ) -> Result<Vec<u8>> {
     let takes_part = [TABLE_EXPORT, READY_EXPORT]
         .iter()
         .all(|e| adapter_exports.contains(*e));
-    let Some(main_memory) = report.main_memory else {
+    let Some(main_memory) = plan.main_memory else {
         return Ok(component.to_vec());
     };
     if !takes_part {
         return Ok(component.to_vec());
     }
-    let a = analyze(component)?;
-    let found = find_lowerings(&a, report.adapter_instance)?;
+    let a = IndexSpaces::of(component)?;
+    let found = find_lowerings(&a, plan.adapter_instance)?;
     if found.is_empty() {
         return Ok(component.to_vec());
     }
@@ -112,7 +113,7 @@ pub fn append(
         (ExportKind::Func, READY_EXPORT),
     ] {
         aliases.alias(Alias::CoreInstanceExport {
-            instance: report.adapter_instance,
+            instance: plan.adapter_instance,
             kind,
             name,
         });
@@ -143,7 +144,7 @@ pub fn append(
 
 /// For every slot, the lowering that feeds the adapter's import of that
 /// function (through wit-component's shim or directly).
-fn find_lowerings(a: &crate::rewrite::Analysis, adapter_instance: u32) -> Result<Vec<Found>> {
+fn find_lowerings(a: &IndexSpaces, adapter_instance: u32) -> Result<Vec<Found>> {
     let CoreInstance::Instantiate { args, .. } = &a.instances[adapter_instance as usize] else {
         anyhow::bail!("the adapter instance is not an instantiation");
     };

@@ -78,7 +78,7 @@ fn lifted_adapter_export_reads_the_private_memory() -> Result<()> {
         wit: &Default::default(),
     })?;
     let plan = assembly.adapters[0]
-        .report
+        .plan
         .clone()
         .expect("the adapter is used");
     assert!(
