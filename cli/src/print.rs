@@ -1,7 +1,8 @@
 //! `mmadapt print`: the region view of a module.
 
 use crate::FileError;
-use mmadapt_ir::printer::{print_module, print_regions, stats, PrintOptions};
+use mmadapt_ir::printer::{print_module, print_regions, PrintOptions};
+use mmadapt_ir::stats::stats;
 use mmadapt_ir::{Markers, RegionMap};
 use std::collections::BTreeMap;
 

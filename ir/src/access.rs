@@ -48,6 +48,12 @@ impl MemUse {
             | MemUse::Sync(m) => (None, m),
         }
     }
+
+    /// The memory operands in order: [`MemUse::memories`] as a list.
+    pub fn operand_memories(self) -> Vec<MemoryId> {
+        let (src, dst) = self.memories();
+        src.into_iter().chain([dst]).collect()
+    }
 }
 
 /// The memory use of `instr`, or `None` when it does not touch memory.

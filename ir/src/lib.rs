@@ -6,7 +6,8 @@
 //! every instruction whether it runs inside a region and of which kind; and
 //! [`route`] says, for each memory instruction and region kind, which memory
 //! (user memory 0 or private memory 1) it must use. [`printer`] renders all of
-//! that deterministically for snapshots and for `mmadapt print`.
+//! that deterministically for snapshots and for `mmadapt print`, and
+//! [`stats`] counts the memory instructions inside and outside regions.
 
 pub mod abi;
 pub mod access;
@@ -17,6 +18,7 @@ pub mod markers;
 pub mod printer;
 pub mod region_map;
 pub mod route;
+pub mod stats;
 pub mod walk;
 
 pub use access::{memory_use, MemUse};

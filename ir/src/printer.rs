@@ -3,12 +3,15 @@
 //! it uses and the region it runs in; with routing on it also shows where the
 //! split pass will send it. Output depends only on the module's contents.
 
+mod mnemonics;
+
 use crate::access::memory_use;
 use crate::indices::{function_indices, memory_indices};
 use crate::markers::{MarkerOp, Markers};
 use crate::region_map::RegionMap;
 use crate::route::{route, Route};
 use crate::walk::{child_seqs, offset_of, InstrPos};
+use mnemonics::{load_name, memarg, op_name, rmw_name, simd_name, store_name};
 use std::collections::HashMap;
 use std::fmt::Write;
 use walrus::ir::*;
@@ -20,93 +23,6 @@ pub struct PrintOptions {
     /// Show, for each memory instruction, the memory the split pass routes
     /// it to (for modules that have not been split yet).
     pub show_route: bool,
-}
-
-/// Counts of memory instructions, per memory and region.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Memory operands per memory index, inside any region.
-    pub in_region: std::collections::BTreeMap<u32, usize>,
-    /// Memory operands per memory index, outside every region.
-    pub outside: std::collections::BTreeMap<u32, usize>,
-    /// Regions by kind name.
-    pub regions: std::collections::BTreeMap<&'static str, usize>,
-    /// Marker calls left in the code.
-    pub markers: usize,
-}
-
-impl std::fmt::Display for Stats {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mems: std::collections::BTreeSet<u32> = self
-            .in_region
-            .keys()
-            .chain(self.outside.keys())
-            .copied()
-            .collect();
-        writeln!(f, "memory  inside-regions  outside-regions")?;
-        for m in mems {
-            writeln!(
-                f,
-                "{:<6}  {:>14}  {:>15}",
-                m,
-                self.in_region.get(&m).copied().unwrap_or(0),
-                self.outside.get(&m).copied().unwrap_or(0)
-            )?;
-        }
-        let regions: Vec<String> = self
-            .regions
-            .iter()
-            .map(|(k, n)| format!("{k}={n}"))
-            .collect();
-        writeln!(
-            f,
-            "regions: {}",
-            if regions.is_empty() {
-                "none".to_string()
-            } else {
-                regions.join(" ")
-            }
-        )?;
-        write!(f, "markers: {}", self.markers)
-    }
-}
-
-/// Counts memory operands per memory, inside and outside regions.
-pub fn stats(module: &Module, markers: &Markers, map: Option<&RegionMap>) -> Stats {
-    let mems = memory_indices(module);
-    let mut out = Stats::default();
-    if let Some(map) = map {
-        for (_, r) in map.regions() {
-            *out.regions.entry(r.kind.name()).or_default() += 1;
-        }
-    }
-    for (fid, func) in module.funcs.iter_local() {
-        crate::walk::for_each_instr(func, |v| {
-            if let Instr::Call(c) = v.instr {
-                if markers.op(c.func).is_some() {
-                    out.markers += 1;
-                }
-            }
-            let Some(usage) = memory_use(v.instr) else {
-                return;
-            };
-            let inside = map.and_then(|m| m.region_of(fid, v.pos)).is_some();
-            let bucket = if inside {
-                &mut out.in_region
-            } else {
-                &mut out.outside
-            };
-            for m in operand_memories(usage) {
-                *bucket.entry(mems[&m]).or_default() += 1;
-            }
-        });
-    }
-    out
-}
-
-fn operand_memories(usage: crate::MemUse) -> Vec<walrus::MemoryId> {
-    let (src, dst) = usage.memories();
-    src.into_iter().chain([dst]).collect()
 }
 
 /// Prints the region map: one line per region.
@@ -321,7 +237,8 @@ impl Printer<'_> {
         let region = self
             .map
             .and_then(|m| m.region_of(fid, pos).map(|r| m.region(r)));
-        let mems: Vec<String> = operand_memories(usage)
+        let mems: Vec<String> = usage
+            .operand_memories()
             .into_iter()
             .map(|m| self.mems[&m].to_string())
             .collect();
@@ -452,126 +369,6 @@ impl Printer<'_> {
             None => format!("g{}", g.index()),
         }
     }
-}
-
-/// `I32WrapI64` → `i32.wrap_i64`.
-fn op_name(debug: &str) -> String {
-    const PREFIXES: [&str; 11] = [
-        "I8x16", "I16x8", "I32x4", "I64x2", "F32x4", "F64x2", "V128", "I32", "I64", "F32", "F64",
-    ];
-    let (prefix, rest) = PREFIXES
-        .iter()
-        .find_map(|p| debug.strip_prefix(p).map(|r| (*p, r)))
-        .unwrap_or(("", debug));
-    let mut snake = String::new();
-    for (i, ch) in rest.chars().enumerate() {
-        if ch.is_ascii_uppercase() && i > 0 {
-            snake.push('_');
-        }
-        snake.push(ch.to_ascii_lowercase());
-    }
-    let rest = snake
-        .split(['{', ' '])
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('_');
-    if prefix.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{}.{}", prefix.to_lowercase(), rest)
-    }
-}
-
-fn memarg(arg: &MemArg) -> String {
-    if arg.offset == 0 {
-        String::new()
-    } else {
-        format!(" offset={}", arg.offset)
-    }
-}
-
-fn ext(kind: &ExtendedLoad) -> (&'static str, &'static str) {
-    match kind {
-        ExtendedLoad::SignExtend => ("", "_s"),
-        ExtendedLoad::ZeroExtend => ("", "_u"),
-        ExtendedLoad::ZeroExtendAtomic => (".atomic", "_u"),
-    }
-}
-
-fn load_name(kind: &LoadKind) -> String {
-    let atomic = |a: bool| if a { ".atomic" } else { "" };
-    match kind {
-        LoadKind::I32 { atomic: a } => format!("i32{}.load", atomic(*a)),
-        LoadKind::I64 { atomic: a } => format!("i64{}.load", atomic(*a)),
-        LoadKind::F32 => "f32.load".into(),
-        LoadKind::F64 => "f64.load".into(),
-        LoadKind::V128 => "v128.load".into(),
-        LoadKind::I32_8 { kind } => format!("i32{}.load8{}", ext(kind).0, ext(kind).1),
-        LoadKind::I32_16 { kind } => format!("i32{}.load16{}", ext(kind).0, ext(kind).1),
-        LoadKind::I64_8 { kind } => format!("i64{}.load8{}", ext(kind).0, ext(kind).1),
-        LoadKind::I64_16 { kind } => format!("i64{}.load16{}", ext(kind).0, ext(kind).1),
-        LoadKind::I64_32 { kind } => format!("i64{}.load32{}", ext(kind).0, ext(kind).1),
-    }
-}
-
-fn store_name(kind: &StoreKind) -> String {
-    let atomic = |a: bool| if a { ".atomic" } else { "" };
-    match kind {
-        StoreKind::I32 { atomic: a } => format!("i32{}.store", atomic(*a)),
-        StoreKind::I64 { atomic: a } => format!("i64{}.store", atomic(*a)),
-        StoreKind::F32 => "f32.store".into(),
-        StoreKind::F64 => "f64.store".into(),
-        StoreKind::V128 => "v128.store".into(),
-        StoreKind::I32_8 { atomic: a } => format!("i32{}.store8", atomic(*a)),
-        StoreKind::I32_16 { atomic: a } => format!("i32{}.store16", atomic(*a)),
-        StoreKind::I64_8 { atomic: a } => format!("i64{}.store8", atomic(*a)),
-        StoreKind::I64_16 { atomic: a } => format!("i64{}.store16", atomic(*a)),
-        StoreKind::I64_32 { atomic: a } => format!("i64{}.store32", atomic(*a)),
-    }
-}
-
-/// The mnemonic and, for lane instructions, the lane (printed after the
-/// memory argument, as in the text format).
-fn simd_name(kind: &LoadSimdKind) -> (String, String) {
-    use LoadSimdKind::*;
-    let plain = |s: &str| (s.to_string(), String::new());
-    let lane = |s: &str, l: &u8| (s.to_string(), format!(" {l}"));
-    match kind {
-        Splat8 => plain("v128.load8_splat"),
-        Splat16 => plain("v128.load16_splat"),
-        Splat32 => plain("v128.load32_splat"),
-        Splat64 => plain("v128.load64_splat"),
-        V128Load8x8S => plain("v128.load8x8_s"),
-        V128Load8x8U => plain("v128.load8x8_u"),
-        V128Load16x4S => plain("v128.load16x4_s"),
-        V128Load16x4U => plain("v128.load16x4_u"),
-        V128Load32x2S => plain("v128.load32x2_s"),
-        V128Load32x2U => plain("v128.load32x2_u"),
-        V128Load32Zero => plain("v128.load32_zero"),
-        V128Load64Zero => plain("v128.load64_zero"),
-        V128Load8Lane(l) => lane("v128.load8_lane", l),
-        V128Load16Lane(l) => lane("v128.load16_lane", l),
-        V128Load32Lane(l) => lane("v128.load32_lane", l),
-        V128Load64Lane(l) => lane("v128.load64_lane", l),
-        V128Store8Lane(l) => lane("v128.store8_lane", l),
-        V128Store16Lane(l) => lane("v128.store16_lane", l),
-        V128Store32Lane(l) => lane("v128.store32_lane", l),
-        V128Store64Lane(l) => lane("v128.store64_lane", l),
-    }
-}
-
-fn rmw_name(width: &AtomicWidth, op: &str) -> String {
-    let (ty, bits) = match width {
-        AtomicWidth::I32 => ("i32", ""),
-        AtomicWidth::I32_8 => ("i32", "8"),
-        AtomicWidth::I32_16 => ("i32", "16"),
-        AtomicWidth::I64 => ("i64", ""),
-        AtomicWidth::I64_8 => ("i64", "8"),
-        AtomicWidth::I64_16 => ("i64", "16"),
-        AtomicWidth::I64_32 => ("i64", "32"),
-    };
-    let unsigned = if bits.is_empty() { "" } else { "_u" };
-    format!("{ty}.atomic.rmw{bits}.{op}{unsigned}")
 }
 
 fn hex(o: Option<u32>) -> String {

@@ -18,7 +18,8 @@
 //! `INSTA_UPDATE=always cargo test -p mmadapt-passes --test snapshots`;
 //! with `CI=true` insta refuses to write and a mismatch fails the test.
 
-use mmadapt_ir::printer::{print_module, print_regions, stats, PrintOptions, Stats};
+use mmadapt_ir::printer::{print_module, print_regions, PrintOptions};
+use mmadapt_ir::stats::{stats, Stats};
 use mmadapt_ir::{Markers, RegionMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
