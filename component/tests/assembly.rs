@@ -1,8 +1,17 @@
 //! The component assembly's liveness (which imports each adapter export
 //! keeps) against walrus's GC, which cuts the real adapter: for the built-in
 //! adapters they must agree exactly, or the stand-in would make the component
-//! import too much (or too little) of WASI.
+//! import too much (or too little) of WASI. And which lowerings write to
+//! which memory in the assembled component.
+//!
+//! Both are facts about the built-in adapters, which only the CLI crate has
+//! (its build script compiles and splits adapter-src), so these tests take
+//! them from it through a dev-dependency and otherwise call this crate's own
+//! entry point, not the CLI's.
 
+mod common;
+
+use common::encode;
 use mmadapt::adapter::{adapter, Variant};
 use mmadapt_component::module_facts::import_keys;
 use mmadapt_component::trim::{export_reach, trim};
@@ -52,7 +61,7 @@ fn component_of(imports: &str) -> Vec<u8> {
              (memory (export "memory") 1)
              (func (export "_start")))"#
     );
-    mmadapt::componentize(&wat::parse_str(&wat).unwrap(), &Default::default()).unwrap()
+    encode(&wat::parse_str(&wat).unwrap(), false).unwrap()
 }
 
 /// Exactly the bulk-data imports (`descriptor.read`, `descriptor.write`,

@@ -1,24 +1,25 @@
 //! Regression tests for main modules whose exports do not have the types the
 //! adapter imports them with. Found by the `component new` property test
-//! (tests/properties.rs): these were reported as "the assembled component
-//! does not validate", and with validation off (`--skip-validation`) became
-//! invalid components. Now `component/src/checks.rs` names the problem.
+//! (cli/tests/properties.rs): these were reported as "the assembled
+//! component does not validate", and with validation off
+//! (`--skip-validation`) became invalid components. Now `src/checks.rs`
+//! names the problem.
+//!
+//! The adapter whose imports are checked is the built-in one, which the CLI
+//! crate embeds: see tests/common.
 
-use mmadapt::{componentize, ComponentOptions};
+mod common;
+
+use common::encode;
 
 fn error_of(wat: &str) -> String {
     let main = wat::parse_str(wat).unwrap();
     for validate in [true, false] {
-        let options = ComponentOptions {
-            validate,
-            ..Default::default()
-        };
-        if componentize(&main, &options).is_ok() {
+        if encode(&main, validate).is_ok() {
             panic!("component new accepted (validate: {validate}):\n{wat}");
         }
     }
-    let options = ComponentOptions::default();
-    format!("{:#}", componentize(&main, &options).unwrap_err())
+    format!("{:#}", encode(&main, false).unwrap_err())
 }
 
 const WRITE: &str =
@@ -84,8 +85,7 @@ fn a_module_without_preview1_imports_needs_no_adapter() {
         r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
     ] {
         let main = wat::parse_str(wat).unwrap();
-        let component = componentize(&main, &ComponentOptions::default())
-            .unwrap_or_else(|e| panic!("{wat}: {e:#}"));
+        let component = encode(&main, false).unwrap_or_else(|e| panic!("{wat}: {e:#}"));
         wasmparser_component::Validator::new_with_features(
             wasmparser_component::WasmFeatures::all(),
         )
