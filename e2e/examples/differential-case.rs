@@ -94,7 +94,7 @@ fn stats(n: u64) -> anyhow::Result<()> {
                 .get(k)
                 .map_or("-", |s| p1script::FUNCTIONS[s.func as usize]);
             let why = match &o.exit {
-                mmadapt_e2e::run::Exit::Trap(m) => m
+                mmadapt_e2e::outcome::Exit::Trap(m) => m
                     .lines()
                     .find(|l| l.trim_start().starts_with("0: In func"))
                     .unwrap_or("")

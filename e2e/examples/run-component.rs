@@ -1,7 +1,7 @@
 //! Runs a WASI 0.2 command component on wasmtime and prints what it wrote
 //! and its exit code (stdout and stderr are passed through):
 //!   cargo run -p mmadapt-e2e --example run-component -- COMPONENT.wasm [ARGS...]
-use mmadapt_e2e::{component, run::Run};
+use mmadapt_e2e::{component, inputs::Run};
 use std::io::Write;
 
 fn main() -> anyhow::Result<()> {

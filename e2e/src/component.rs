@@ -2,7 +2,9 @@
 //! synchronous linker) with the same [`Run`] the native runner gets, so the
 //! two outcomes can be compared.
 
-use crate::run::{Capture, Exit, Outcome, Run, Watchdog};
+use crate::inputs::Run;
+use crate::outcome::{Capture, Exit, Outcome};
+use crate::watchdog::Watchdog;
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;

@@ -12,8 +12,10 @@
 //! `native.rs`, `component.rs` and `p1script.rs` by path).
 
 use crate::component::Host;
+use crate::inputs::Run;
+use crate::outcome::{Capture, Exit, Outcome};
 use crate::p1script::{self, Case, FUNCTIONS};
-use crate::run::{Capture, Exit, Outcome, Run, Watchdog};
+use crate::watchdog::Watchdog;
 use anyhow::{Context, Result};
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -9,7 +9,8 @@
 //! the host program. Transpiled components are kept under
 //! `<target>/e2e-programs/jco/`, one directory per component hash.
 
-use crate::run::{Exit, Outcome, Run};
+use crate::inputs::Run;
+use crate::outcome::{Exit, Outcome};
 use anyhow::{bail, Context, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -168,7 +169,7 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
         stdout,
         stderr,
         exit,
-        files: crate::run::snapshot_preopens(&dirs)?,
+        files: crate::outcome::snapshot_preopens(&dirs)?,
     })
 }
 

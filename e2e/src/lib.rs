@@ -3,13 +3,16 @@
 //! - [`programs`]: builds the guest programs of `tests/programs/` (Rust, C,
 //!   Go, AssemblyScript) into wasip1 modules, cached under the target
 //!   directory.
-//! - [`run`]: what a test runs ([`run::Run`]) and what came out
-//!   ([`run::Outcome`]), shared by every runner.
+//! - [`inputs`]: what a test runs ([`inputs::Run`]), shared by every runner.
+//! - [`outcome`]: what came out of a run ([`outcome::Outcome`]), the same
+//!   for every runner, and how two outcomes differ.
+//! - [`watchdog`]: interrupts a run at its timeout.
 //! - [`native`]: runs a wasip1 module on wasmtime's native preview1, the
 //!   reference behaviour.
 //! - [`component`]: runs a WASI 0.2 command component with the same inputs.
 //! - [`adapters`]: components from mmadapt and from the standard adapter.
-//! - [`runs`]: the standard [`run::Run`] of each program, for every runner.
+//! - [`standard_inputs`]: the standard [`inputs::Run`] of each program, for
+//!   every runner.
 //! - [`serve`]: `wasmtime serve` as a host for proxy components.
 //! - [`jco`]: the same command components transpiled by jco and run on Node.
 //! - [`bench`]: the benchmarks' shared report helpers (machine, median).
@@ -20,11 +23,13 @@ pub mod adapters;
 pub mod bench;
 pub mod component;
 pub mod differential;
+pub mod inputs;
 pub mod jco;
 pub use bench::machine;
 pub mod native;
+pub mod outcome;
 pub mod p1script;
 pub mod programs;
-pub mod run;
-pub mod runs;
 pub mod serve;
+pub mod standard_inputs;
+pub mod watchdog;

@@ -2,7 +2,9 @@
 //! (`wasmtime_wasi::p1`, synchronous linker): the oracle of the end-to-end
 //! tests.
 
-use crate::run::{Exit, Outcome, Run, Watchdog};
+use crate::inputs::Run;
+use crate::outcome::{Exit, Outcome};
+use crate::watchdog::Watchdog;
 use anyhow::{Context, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;

@@ -220,8 +220,8 @@ pub fn case_of_seed(seed: u64) -> Case {
 
 /// Entries of the preopens every case runs with (built fresh per run):
 /// `/sandbox` (read-write, fd 3) and `/ro` (read-only, fd 4).
-pub fn preopens() -> Vec<crate::run::Preopen> {
-    use crate::run::Preopen;
+pub fn preopens() -> Vec<crate::inputs::Preopen> {
+    use crate::inputs::Preopen;
     let big: Vec<u8> = (0..5000u32).map(|i| (i * 7 + 1) as u8).collect();
     vec![
         Preopen::new("/sandbox")

@@ -5,8 +5,9 @@
 //! written to `target/e2e-programs/standard-adapter.txt`), not asserted:
 //! it is the peer's behaviour, not ours.
 
-use mmadapt_e2e::run::{Outcome, Run};
-use mmadapt_e2e::{adapters, component, native, programs, runs};
+use mmadapt_e2e::inputs::Run;
+use mmadapt_e2e::outcome::Outcome;
+use mmadapt_e2e::{adapters, component, native, programs, standard_inputs};
 use std::fmt::Write;
 
 fn build(f: fn() -> anyhow::Result<Vec<u8>>) -> Vec<u8> {
@@ -77,25 +78,33 @@ fn check(name: &str, main: &[u8], run: &Run) {
 #[test]
 fn rust_p1suite_matches_native() {
     let main = build(programs::rust);
-    check("rust p1suite all", &main, &runs::p1suite(&["all"]));
+    check(
+        "rust p1suite all",
+        &main,
+        &standard_inputs::p1suite(&["all"]),
+    );
 }
 
 #[test]
 fn c_program_matches_native() {
     let main = build(programs::c);
-    check("c cprog", &main, &runs::cprog(None));
+    check("c cprog", &main, &standard_inputs::cprog(None));
 }
 
 #[test]
 fn go_program_matches_native() {
     let main = build(programs::go);
-    check("go goprog", &main, &runs::goprog(None, None));
+    check("go goprog", &main, &standard_inputs::goprog(None, None));
 }
 
 #[test]
 fn assemblyscript_program_matches_native() {
     let main = build(programs::assemblyscript);
-    check("assemblyscript asprog", &main, &runs::asprog(None));
+    check(
+        "assemblyscript asprog",
+        &main,
+        &standard_inputs::asprog(None),
+    );
 }
 
 /// Every bad-pointer case of p1suite (one run each: native traps), the fuel
@@ -104,7 +113,8 @@ fn assemblyscript_program_matches_native() {
 fn rust_p1suite_traps_fuel_and_exits_match_native() {
     let main = build(programs::rust);
     let component_bytes = adapters::mmadapt(&main).expect("mmadapt component new");
-    let list = native::run(&main, &runs::p1suite(&["trap", "list"])).expect("native run");
+    let list =
+        native::run(&main, &standard_inputs::p1suite(&["trap", "list"])).expect("native run");
     let cases: Vec<String> = list.stdout_str().lines().map(String::from).collect();
     assert!(cases.len() >= 30, "{list}");
     let mut runs_to_check: Vec<Vec<String>> = cases
@@ -119,7 +129,7 @@ fn rust_p1suite_traps_fuel_and_exits_match_native() {
     let mut failures = Vec::new();
     for args in &runs_to_check {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let run = runs::p1suite(&args);
+        let run = standard_inputs::p1suite(&args);
         let expected = native::run(&main, &run).expect("native run");
         let actual = component::run(&component_bytes, &run).expect("component run");
         if let Some(diff) = expected.diff(&actual) {
@@ -142,7 +152,7 @@ fn rust_p1suite_traps_fuel_and_exits_match_native() {
 #[test]
 fn bulk_file_io_matches_native() {
     let main = programs::rust_bin("bulk").unwrap_or_else(|e| panic!("{e:#}"));
-    let run = Run::new("bulk").preopen(mmadapt_e2e::run::Preopen::new("/sandbox"));
+    let run = Run::new("bulk").preopen(mmadapt_e2e::inputs::Preopen::new("/sandbox"));
     let native = native::run(&main, &run).expect("native run");
     assert!(
         native.stdout_str().lines().count() >= 17 && !native.stdout_str().contains("=false"),

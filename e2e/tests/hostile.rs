@@ -15,8 +15,9 @@
 //! The tests hold one lock: the exhaustion case lowers the process's
 //! descriptor limit while it runs.
 
-use mmadapt_e2e::run::{Exit, Outcome, Run};
-use mmadapt_e2e::{adapters, component, native, programs, runs};
+use mmadapt_e2e::inputs::Run;
+use mmadapt_e2e::outcome::{Exit, Outcome};
+use mmadapt_e2e::{adapters, component, native, programs, standard_inputs};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 fn lock() -> MutexGuard<'static, ()> {
@@ -44,10 +45,10 @@ fn shipped_component() -> &'static [u8] {
 fn run(args: &[&str]) -> Run {
     let mut r = Run::new("hostile")
         .args(args.iter().copied())
-        .stdin(runs::STDIN)
-        .preopen(runs::sandbox())
-        .preopen(runs::read_only());
-    for (k, v) in runs::ENV {
+        .stdin(standard_inputs::STDIN)
+        .preopen(standard_inputs::sandbox())
+        .preopen(standard_inputs::read_only());
+    for (k, v) in standard_inputs::ENV {
         r = r.env(*k, *v);
     }
     r

@@ -14,8 +14,9 @@
 //! `EPERM`), `rename` (across preopens allowed), `readdir` (a preopen:
 //! `EBADF`), `poll` (read-only preopens writable, past clocks reported).
 
-use mmadapt_e2e::run::{Outcome, Run};
-use mmadapt_e2e::{adapters, component, jco, programs, runs};
+use mmadapt_e2e::inputs::Run;
+use mmadapt_e2e::outcome::Outcome;
+use mmadapt_e2e::{adapters, component, jco, programs, standard_inputs};
 
 /// p1suite sections whose outcome on Node equals wasmtime's.
 const SHIM_SECTIONS: &[&str] = &[
@@ -40,17 +41,17 @@ fn assert_same(what: &str, wasm: &[u8], run: &Run) -> Outcome {
 fn rust_p1suite_sections_match_wasmtime() {
     let wasm = adapters::mmadapt(&programs::rust().unwrap()).unwrap();
     for section in SHIM_SECTIONS {
-        let out = assert_same(section, &wasm, &runs::p1suite(&[section]));
+        let out = assert_same(section, &wasm, &standard_inputs::p1suite(&[section]));
         assert!(!out.stdout.is_empty(), "{section}: no output");
     }
     // The exit code through `exit-with-code`.
-    let out = assert_same("exit 3", &wasm, &runs::p1suite(&["exit", "3"]));
+    let out = assert_same("exit 3", &wasm, &standard_inputs::p1suite(&["exit", "3"]));
     assert_eq!(out.exit.code(), Some(3));
     // A trap is a trap on both.
     let out = assert_same(
         "trap",
         &wasm,
-        &runs::p1suite(&["trap", "fd_write-iovs-oob"]),
+        &standard_inputs::p1suite(&["trap", "fd_write-iovs-oob"]),
     );
     assert!(out.exit.is_trap());
 }
@@ -58,7 +59,7 @@ fn rust_p1suite_sections_match_wasmtime() {
 #[test]
 fn c_program_matches_wasmtime() {
     let wasm = adapters::mmadapt(&programs::c().unwrap()).unwrap();
-    let out = assert_same("cprog", &wasm, &runs::cprog(None));
+    let out = assert_same("cprog", &wasm, &standard_inputs::cprog(None));
     assert_eq!(out.exit.code(), Some(5));
 }
 
@@ -67,6 +68,6 @@ fn go_program_matches_wasmtime() {
     // 200 MB live: the standard adapter's state in the main memory does not
     // survive it (see DESIGN.md); mmadapt's, in its private memory, does.
     let wasm = adapters::mmadapt(&programs::go().unwrap()).unwrap();
-    let out = assert_same("goprog", &wasm, &runs::goprog(None, Some(200)));
+    let out = assert_same("goprog", &wasm, &standard_inputs::goprog(None, Some(200)));
     assert_eq!(out.exit.code(), Some(9));
 }

@@ -8,8 +8,9 @@
 //! tests/programs/assemblyscript) toolchains; without them they fail with a
 //! message that says what to install (`.ci/install-toolchains` installs all).
 
-use mmadapt_e2e::run::{Exit, Node, Outcome, Run};
-use mmadapt_e2e::{native, programs, runs};
+use mmadapt_e2e::inputs::Run;
+use mmadapt_e2e::outcome::{Exit, Node, Outcome};
+use mmadapt_e2e::{native, programs, standard_inputs};
 
 fn build(f: fn() -> anyhow::Result<Vec<u8>>) -> Vec<u8> {
     f().unwrap_or_else(|e| panic!("{e:#}"))
@@ -102,7 +103,7 @@ const PREVIEW1: [&str; 46] = [
 #[test]
 fn rust_p1suite_all() {
     let wasm = build(programs::rust);
-    let o = run_twice(&wasm, &runs::p1suite(&["all"]));
+    let o = run_twice(&wasm, &standard_inputs::p1suite(&["all"]));
     assert_eq!(o.exit, Exit::Code(3), "{o}");
     let out = o.stdout_str();
     assert!(!out.contains("setup:"), "a setup step failed:\n{o}");
@@ -176,11 +177,11 @@ fn rust_p1suite_all() {
 #[test]
 fn rust_p1suite_sections() {
     let wasm = build(programs::rust);
-    let list = run(&wasm, &runs::p1suite(&["list"]));
+    let list = run(&wasm, &standard_inputs::p1suite(&["list"]));
     let sections: Vec<String> = list.stdout_str().lines().map(String::from).collect();
     assert!(sections.len() >= 19, "{list}");
     for s in sections.iter().filter(|s| *s != "fuel") {
-        let o = run(&wasm, &runs::p1suite(&[s]));
+        let o = run(&wasm, &standard_inputs::p1suite(&[s]));
         assert_eq!(o.exit, Exit::Code(0), "section {s}:\n{o}");
         assert!(
             o.stdout_str().starts_with(&format!("== {s}\n")),
@@ -193,11 +194,11 @@ fn rust_p1suite_sections() {
 #[test]
 fn rust_p1suite_traps() {
     let wasm = build(programs::rust);
-    let list = run(&wasm, &runs::p1suite(&["trap", "list"]));
+    let list = run(&wasm, &standard_inputs::p1suite(&["trap", "list"]));
     let cases: Vec<String> = list.stdout_str().lines().map(String::from).collect();
     assert!(cases.len() >= 30, "{list}");
     for case in &cases {
-        let o = run(&wasm, &runs::p1suite(&["trap", case]));
+        let o = run(&wasm, &standard_inputs::p1suite(&["trap", case]));
         assert!(o.exit.is_trap(), "trap case {case} did not trap:\n{o}");
         // fd_write writes, then traps storing the count.
         let written = if case == "fd_write-nwritten-oob" {
@@ -224,12 +225,18 @@ fn rust_p1suite_traps() {
 fn rust_p1suite_exit_codes() {
     let wasm = build(programs::rust);
     for code in [0, 1, 3, 125] {
-        let o = run(&wasm, &runs::p1suite(&["exit", &code.to_string()]));
+        let o = run(
+            &wasm,
+            &standard_inputs::p1suite(&["exit", &code.to_string()]),
+        );
         assert_eq!(o.exit, Exit::Code(code), "{o}");
         assert_eq!(o.stdout_str(), format!("proc_exit {code}\n"));
     }
     for code in [126, 255, -1] {
-        let o = run(&wasm, &runs::p1suite(&["exit", &code.to_string()]));
+        let o = run(
+            &wasm,
+            &standard_inputs::p1suite(&["exit", &code.to_string()]),
+        );
         assert!(o.exit.is_trap(), "proc_exit({code}) should trap:\n{o}");
     }
 }
@@ -237,7 +244,7 @@ fn rust_p1suite_exit_codes() {
 #[test]
 fn rust_p1suite_fuel() {
     let wasm = build(programs::rust);
-    let o = run(&wasm, &runs::p1suite(&["fuel"]));
+    let o = run(&wasm, &standard_inputs::p1suite(&["fuel"]));
     assert_eq!(o.exit, Exit::Code(0), "{o}");
     expect_lines(
         &o,
@@ -255,7 +262,10 @@ fn rust_p1suite_fuel() {
 fn rust_p1suite_cat() {
     let wasm = build(programs::rust);
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
-    let o = run(&wasm, &runs::p1suite(&["cat"]).stdin(data.clone()));
+    let o = run(
+        &wasm,
+        &standard_inputs::p1suite(&["cat"]).stdin(data.clone()),
+    );
     assert_eq!(o.exit, Exit::Code(0), "{o}");
     assert!(o.stdout == data, "stdout is not stdin");
     assert_eq!(o.stderr_str(), "cat: 300000 bytes\n");
@@ -265,7 +275,7 @@ fn rust_p1suite_cat() {
 #[test]
 fn c_program() {
     let wasm = build(programs::c);
-    let o = run_twice(&wasm, &runs::cprog(None));
+    let o = run_twice(&wasm, &standard_inputs::cprog(None));
     assert_eq!(o.exit, Exit::Code(5), "{o}");
     expect_lines(
         &o,
@@ -293,14 +303,14 @@ fn c_program() {
     assert_eq!(o.files.get("/sandbox/cdir/b.txt"), None);
     assert_eq!(o.files.get("/sandbox/cdir/sub"), None);
 
-    let o = run(&wasm, &runs::cprog(Some(0)));
+    let o = run(&wasm, &standard_inputs::cprog(Some(0)));
     assert_eq!(o.exit, Exit::Code(0), "{o}");
 }
 
 #[test]
 fn go_program() {
     let wasm = build(programs::go);
-    let o = run_twice(&wasm, &runs::goprog(None, None));
+    let o = run_twice(&wasm, &standard_inputs::goprog(None, None));
     assert_eq!(o.exit, Exit::Code(9), "{o}");
     expect_lines(
         &o,
@@ -335,7 +345,7 @@ fn go_program() {
 #[test]
 fn assemblyscript_program() {
     let wasm = build(programs::assemblyscript);
-    let o = run_twice(&wasm, &runs::asprog(None));
+    let o = run_twice(&wasm, &standard_inputs::asprog(None));
     assert_eq!(o.exit, Exit::Code(7), "{o}");
     expect_lines(
         &o,
@@ -358,7 +368,7 @@ fn assemblyscript_program() {
         b"written by AssemblyScript: asprog\n",
     );
 
-    let o = run(&wasm, &runs::asprog(Some(0)));
+    let o = run(&wasm, &standard_inputs::asprog(Some(0)));
     assert_eq!(o.exit, Exit::Code(0), "{o}");
     expect_file(
         &o,
@@ -371,16 +381,22 @@ fn assemblyscript_program() {
 #[test]
 fn outcome_diff() {
     let wasm = build(programs::rust);
-    let a = run(&wasm, &runs::p1suite(&["exit", "3"]));
-    let b = run(&wasm, &runs::p1suite(&["exit", "4"]));
+    let a = run(&wasm, &standard_inputs::p1suite(&["exit", "3"]));
+    let b = run(&wasm, &standard_inputs::p1suite(&["exit", "4"]));
     let d = a.diff(&b).expect("different runs differ");
     assert!(
         d.contains("exit: left exit code 3 / right exit code 4"),
         "{d}"
     );
     assert!(d.contains("stdout differs from line 1"), "{d}");
-    let t1 = run(&wasm, &runs::p1suite(&["trap", "random_get-oob"]));
-    let t2 = run(&wasm, &runs::p1suite(&["trap", "random_get-oob"]));
+    let t1 = run(
+        &wasm,
+        &standard_inputs::p1suite(&["trap", "random_get-oob"]),
+    );
+    let t2 = run(
+        &wasm,
+        &standard_inputs::p1suite(&["trap", "random_get-oob"]),
+    );
     assert_eq!(t1.diff(&t2), None);
     let mut c = a.clone();
     c.files

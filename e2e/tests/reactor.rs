@@ -2,7 +2,7 @@
 //! without `wasi:cli/run`, and its `_initialize` runs when the component is
 //! instantiated, as it runs before anything else natively.
 
-use mmadapt_e2e::run::Run;
+use mmadapt_e2e::inputs::Run;
 use wasmtime::component::Component;
 
 const REACTOR: &str = r#"(module
@@ -36,6 +36,6 @@ fn reactor_initialize_runs_at_instantiation() {
     let (mut store, linker, capture) = mmadapt_e2e::component::store_and_linker(&run).unwrap();
     linker.instantiate(&mut store, &component).unwrap();
     drop(store);
-    let outcome = capture.finish(mmadapt_e2e::run::Exit::Code(0)).unwrap();
+    let outcome = capture.finish(mmadapt_e2e::outcome::Exit::Code(0)).unwrap();
     assert_eq!(outcome.stdout_str(), "initialized\n");
 }

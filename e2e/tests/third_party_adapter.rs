@@ -4,7 +4,7 @@
 //! examples/mylog-main.wat, and run on wasmtime.
 
 use anyhow::{Context, Result};
-use mmadapt_e2e::{component, programs, run::Exit, run::Run};
+use mmadapt_e2e::{component, inputs::Run, outcome::Exit, programs};
 use std::path::{Path, PathBuf};
 use wasmparser_component as wasmparser;
 

@@ -6,7 +6,7 @@
 //! on wasmtime.
 
 use anyhow::Result;
-use mmadapt_e2e::run::Run;
+use mmadapt_e2e::inputs::Run;
 use std::collections::BTreeSet;
 use wasmparser_component::{ExternalKind, Parser, Payload};
 use wasmtime::component::Component;
@@ -154,7 +154,8 @@ fn two_split_adapters_each_keep_their_own_private_memory() -> Result<()> {
         .func_wrap("name", |_, (): ()| Ok(("abc".to_string(),)))?;
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)?;
-    let exit = mmadapt_e2e::run::Exit::from_run_result(command.wasi_cli_run().call_run(&mut store));
+    let exit =
+        mmadapt_e2e::outcome::Exit::from_run_result(command.wasi_cli_run().call_run(&mut store));
     drop(store);
     let outcome = capture.finish(exit)?;
     assert_eq!(outcome.stdout_str(), "013 023\n");

@@ -16,9 +16,17 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-#[path = "../../e2e/src/run.rs"]
+#[path = "../../e2e/src/inputs.rs"]
 #[allow(dead_code)]
-mod run;
+mod inputs;
+
+#[path = "../../e2e/src/outcome.rs"]
+#[allow(dead_code)]
+mod outcome;
+
+#[path = "../../e2e/src/watchdog.rs"]
+#[allow(dead_code)]
+mod watchdog;
 
 #[path = "../../e2e/src/native.rs"]
 #[allow(dead_code)]

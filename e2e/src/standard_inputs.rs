@@ -2,7 +2,7 @@
 //! preview1, mmadapt's component, the standard adapter's component) gets
 //! exactly the same inputs.
 
-use crate::run::{Preopen, Run};
+use crate::inputs::{Preopen, Run};
 
 /// Environment of every standard run.
 pub const ENV: &[(&str, &str)] = &[
