@@ -22,18 +22,10 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
     let exports_memory = facts.export("memory", ExternalKind::Memory).is_some();
     let mut embeds_world = false;
     // Types of the main module's functions and memories, by index, for the
-    // exports the adapter imports (see `check_main_exports`): the imported
-    // ones first, as the index spaces number them.
+    // exports the adapter imports (see `check_main_exports`).
     let mut types = Vec::new();
-    let mut funcs = Vec::new();
-    let mut memories = Vec::new();
-    for i in &facts.imports {
-        match i.ty {
-            TypeRef::Func(t) => funcs.push(t),
-            TypeRef::Memory(m) => memories.push(m),
-            _ => {}
-        }
-    }
+    let mut funcs: Vec<u32> = facts.imported_functions().collect();
+    let mut memories: Vec<MemoryType> = facts.imported_memories().collect();
     for payload in Parser::new(0).parse_all(main) {
         match payload? {
             Payload::TypeSection(s) => types.extend(func_types(s)?),

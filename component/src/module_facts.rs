@@ -7,7 +7,7 @@
 use crate::trim::ImportKey;
 use anyhow::{bail, Result};
 use std::collections::BTreeSet;
-use wasmparser_component::{ExternalKind, Parser, Payload, TypeRef};
+use wasmparser_component::{ExternalKind, MemoryType, Parser, Payload, TypeRef};
 
 /// `bytes` starts as a core module does, not as a component or as anything
 /// else. Only the header is looked at: what follows is reported by whoever
@@ -88,6 +88,23 @@ impl ModuleFacts {
     /// The name of every export.
     pub fn export_names(&self) -> BTreeSet<String> {
         self.exports.iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// The type index of every imported function, in order: the start of
+    /// the function index space.
+    pub fn imported_functions(&self) -> impl Iterator<Item = u32> + '_ {
+        self.imports.iter().filter_map(|i| match i.ty {
+            TypeRef::Func(ty) => Some(ty),
+            _ => None,
+        })
+    }
+
+    /// Every imported memory, in order: the start of the memory index space.
+    pub fn imported_memories(&self) -> impl Iterator<Item = MemoryType> + '_ {
+        self.imports.iter().filter_map(|i| match i.ty {
+            TypeRef::Memory(m) => Some(m),
+            _ => None,
+        })
     }
 
     /// Whether every export is a function (true when there are none).

@@ -16,6 +16,7 @@
 //! keeps `env`.`memory` alive: wit-component's GC then keeps the same imports
 //! as walrus's GC keeps in the real adapter. The stand-in never runs.
 
+use crate::module_facts::{Import, ModuleFacts};
 use crate::trim::{ExportReach, ImportKey};
 use anyhow::{bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,10 +42,17 @@ pub fn component_type_sections(module: &[u8]) -> Result<Vec<(String, Vec<u8>)>> 
 /// Builds the stand-in from the split adapter, the per-export reach and the
 /// custom sections that carry the adapter's WIT world.
 pub fn build(split: &[u8], reach: &[ExportReach], custom: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+    let facts = ModuleFacts::read(split)?;
     let mut types = wasm_encoder_component::TypeSection::new();
-    let mut func_types: Vec<u32> = Vec::new(); // function index -> type index
-    let mut imports: Vec<(String, String, TypeRef)> = Vec::new();
-    let mut exports: BTreeMap<String, u32> = BTreeMap::new(); // name -> function index
+    // Function index -> type index.
+    let mut func_types: Vec<u32> = facts.imported_functions().collect();
+    // Name -> function index.
+    let exports: BTreeMap<&str, u32> = facts
+        .exports
+        .iter()
+        .filter(|e| e.kind == ExternalKind::Func)
+        .map(|e| (e.name.as_str(), e.index))
+        .collect();
     let mut result_counts: Vec<usize> = Vec::new(); // type index -> number of results
     let mut re = RoundtripReencoder;
 
@@ -62,26 +70,9 @@ pub fn build(split: &[u8], reach: &[ExportReach], custom: &[(String, Vec<u8>)]) 
                 re.parse_type_section(&mut types, s)
                     .context("copying the type section")?
             }
-            Payload::ImportSection(s) => {
-                for import in s.into_imports() {
-                    let import = import?;
-                    if let TypeRef::Func(ty) = import.ty {
-                        func_types.push(ty);
-                    }
-                    imports.push((import.module.into(), import.name.into(), import.ty));
-                }
-            }
             Payload::FunctionSection(s) => {
                 for ty in s {
                     func_types.push(ty?);
-                }
-            }
-            Payload::ExportSection(s) => {
-                for e in s {
-                    let e = e?;
-                    if e.kind == ExternalKind::Func {
-                        exports.insert(e.name.into(), e.index);
-                    }
                 }
             }
             _ => {}
@@ -95,7 +86,7 @@ pub fn build(split: &[u8], reach: &[ExportReach], custom: &[(String, Vec<u8>)]) 
     let mut import_section = wasm_encoder_component::ImportSection::new();
     let mut new_func: BTreeMap<ImportKey, (u32, u32)> = BTreeMap::new(); // key -> (index, type)
     let mut memory_import = None;
-    for (module, name, ty) in &imports {
+    for Import { module, name, ty } in &facts.imports {
         let key = (module.clone(), name.clone());
         if !needed.contains(&key) {
             continue;
@@ -126,7 +117,7 @@ pub fn build(split: &[u8], reach: &[ExportReach], custom: &[(String, Vec<u8>)]) 
     let mut code = wasm_encoder_component::CodeSection::new();
     for (i, r) in reach.iter().enumerate() {
         let index = *exports
-            .get(&r.name)
+            .get(r.name.as_str())
             .with_context(|| format!("export `{}` is not a function", r.name))?;
         let ty = func_types[index as usize];
         functions.function(ty);
