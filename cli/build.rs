@@ -6,6 +6,7 @@
 //! and the wasm target come from rust-toolchain.toml, so a fresh clone needs
 //! only rustup and cargo.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn main() {
@@ -30,13 +31,20 @@ fn main() {
             adapter.clone().no_default_features().features(["proxy"]),
         ),
     ];
+    // The variants compile (nearly) the same sources: each rerun line once.
+    let mut sources = BTreeSet::new();
     for (variant, adapter) in variants {
         // One target directory per variant, as before: a cdylib's file name
         // does not change with its features.
-        adapter
+        let built = adapter
             .out_name(format!("adapter-{variant}"))
             .target_dir(out.join(format!("adapter-target-{variant}")))
+            .rerun_if_changed(false)
             .build()
             .unwrap_or_else(|e| panic!("the {variant} adapter: {e}"));
+        sources.extend(built.sources);
+    }
+    for source in sources {
+        println!("cargo::rerun-if-changed={}", source.display());
     }
 }

@@ -7,7 +7,7 @@ use crate::outcome::{Capture, Exit, Outcome};
 use crate::watchdog::Watchdog;
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::Store;
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// The store data of a component run: a WASI context and its resources.
@@ -29,6 +29,13 @@ impl WasiView for Host {
 /// any use of a component; [`run`] is the usual one.
 pub fn store_and_linker(run: &Run) -> Result<(Store<Host>, Linker<Host>, Capture)> {
     let engine = crate::native::engine();
+    let (store, capture) = store(engine, run)?;
+    Ok((store, linker(engine)?, capture))
+}
+
+/// A store of `engine` with the WASI context of `run`, its epoch deadline
+/// set for the [`Watchdog`].
+pub fn store(engine: &Engine, run: &Run) -> Result<(Store<Host>, Capture)> {
     let (mut builder, capture) = run.wasi_builder()?;
     let mut store = Store::new(
         engine,
@@ -38,9 +45,14 @@ pub fn store_and_linker(run: &Run) -> Result<(Store<Host>, Linker<Host>, Capture
         },
     );
     store.set_epoch_deadline(1);
+    Ok((store, capture))
+}
+
+/// A linker of `engine` with WASI 0.2 (synchronous).
+pub fn linker(engine: &Engine) -> Result<Linker<Host>> {
     let mut linker: Linker<Host> = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    Ok((store, linker, capture))
+    Ok(linker)
 }
 
 /// Runs the command component `wasm` (it must export `wasi:cli/run`) as

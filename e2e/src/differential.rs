@@ -8,18 +8,19 @@
 //! The module and the component are compiled once ([`Native::new`],
 //! [`Componentized::new`]) and instantiated per case. Used by
 //! `e2e/tests/differential.rs` and by the cargo-fuzz target
-//! `fuzz/fuzz_targets/differential.rs` (which includes this file, `run.rs`,
-//! `native.rs`, `component.rs` and `p1script.rs` by path).
+//! `fuzz/fuzz_targets/differential.rs` (which includes this file,
+//! `inputs.rs`, `outcome.rs`, `watchdog.rs`, `native.rs`, `component.rs`
+//! and `p1script.rs` by path).
 
 use crate::component::Host;
 use crate::inputs::Run;
-use crate::outcome::{Capture, Exit, Outcome};
+use crate::outcome::{Exit, Outcome};
 use crate::p1script::{self, Case, FUNCTIONS};
 use crate::watchdog::Watchdog;
 use anyhow::{Context, Result};
 use std::sync::OnceLock;
 use std::time::Duration;
-use wasmtime::component::{Component, ResourceTable};
+use wasmtime::component::Component;
 use wasmtime::{Caller, Config, Engine, Linker, Module, Store};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::bindings::sync::CommandPre;
@@ -141,8 +142,7 @@ impl Componentized {
         let component = Component::new(engine, wasm)
             .map_err(anyhow::Error::from)
             .context("compiling the component")?;
-        let mut linker = wasmtime::component::Linker::<Host>::new(engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let linker = crate::component::linker(engine)?;
         let pre = CommandPre::new(
             linker
                 .instantiate_pre(&component)
@@ -155,15 +155,7 @@ impl Componentized {
     /// Runs `run` (as [`crate::component::run`] does).
     pub fn run(&self, run: &Run) -> Result<Outcome> {
         let engine = engine();
-        let (mut builder, capture): (_, Capture) = run.wasi_builder()?;
-        let mut store = Store::new(
-            engine,
-            Host {
-                ctx: builder.build(),
-                table: ResourceTable::new(),
-            },
-        );
-        store.set_epoch_deadline(1);
+        let (mut store, capture) = crate::component::store(engine, run)?;
         let command = self
             .pre
             .instantiate(&mut store)

@@ -5,6 +5,8 @@
 //! the main memory left in place, the adapter would read its own memory at
 //! an address the string was never written to.
 
+mod common;
+
 use anyhow::Result;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
@@ -51,18 +53,7 @@ const MAIN: &str = r#"
 "#;
 
 fn split_adapter() -> Result<Vec<u8>> {
-    let mut adapter = wat::parse_str(ADAPTER)?;
-    let mut resolve = wit_parser::Resolve::default();
-    let pkg = resolve.push_str("greet.wit", WIT)?;
-    let world = resolve.select_world(&[pkg], Some("adapter"))?;
-    wit_component::embed_component_metadata(
-        &mut adapter,
-        &resolve,
-        world,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )?;
-    Ok(mmadapt_passes::split_bytes(&adapter)?.bytes)
+    common::split_wat_adapter(ADAPTER, "greet.wit", WIT, "adapter")
 }
 
 #[test]

@@ -50,56 +50,6 @@ fn run_twice(wasm: &[u8], r: &Run) -> Outcome {
     a
 }
 
-/// The 46 functions of wasi_snapshot_preview1.
-const PREVIEW1: [&str; 46] = [
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_advise",
-    "fd_allocate",
-    "fd_close",
-    "fd_datasync",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "fd_pread",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "fd_pwrite",
-    "fd_read",
-    "fd_readdir",
-    "fd_renumber",
-    "fd_seek",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "path_create_directory",
-    "path_filestat_get",
-    "path_filestat_set_times",
-    "path_link",
-    "path_open",
-    "path_readlink",
-    "path_remove_directory",
-    "path_rename",
-    "path_symlink",
-    "path_unlink_file",
-    "poll_oneoff",
-    "proc_exit",
-    "proc_raise",
-    "sched_yield",
-    "random_get",
-    "sock_accept",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
-];
-
 #[test]
 fn rust_p1suite_all() {
     let wasm = build(programs::rust);
@@ -108,7 +58,7 @@ fn rust_p1suite_all() {
     let out = o.stdout_str();
     assert!(!out.contains("setup:"), "a setup step failed:\n{o}");
     // Every preview1 function is exercised (its name starts some line).
-    let missing: Vec<&str> = PREVIEW1
+    let missing: Vec<&str> = mmadapt_e2e::p1script::FUNCTIONS
         .iter()
         .copied()
         .filter(|f| !out.lines().any(|l| l.split(' ').next() == Some(f)))

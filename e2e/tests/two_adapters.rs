@@ -5,6 +5,8 @@
 //! memory, with its realloc. Built with `mmadapt::ComponentEncoder` and run
 //! on wasmtime.
 
+mod common;
+
 use anyhow::Result;
 use mmadapt_e2e::inputs::Run;
 use std::collections::BTreeSet;
@@ -69,18 +71,7 @@ const MAIN: &str = r#"
 "#;
 
 fn counter_adapter() -> Result<Vec<u8>> {
-    let mut adapter = wat::parse_str(COUNTER)?;
-    let mut resolve = wit_parser::Resolve::default();
-    let pkg = resolve.push_str("counter.wit", WIT)?;
-    let world = resolve.select_world(&[pkg], Some("counter"))?;
-    wit_component::embed_component_metadata(
-        &mut adapter,
-        &resolve,
-        world,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )?;
-    Ok(mmadapt_passes::split_bytes(&adapter)?.bytes)
+    common::split_wat_adapter(COUNTER, "counter.wit", WIT, "counter")
 }
 
 /// The core memories each core module of the component defines, and how
