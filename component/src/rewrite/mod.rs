@@ -11,7 +11,7 @@
 //!    `memory` option instead of the main module's.
 //!
 //! [`plan`] finds what to edit, as indices of the component's index spaces
-//! ([`crate::index_space`]); [`apply`] makes the edits, finding the
+//! (`index_space.rs`); [`apply`] makes the edits, finding the
 //! sections by those same indices.
 
 mod apply;

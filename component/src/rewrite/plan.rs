@@ -1,7 +1,7 @@
 //! Planning the rewrite: which core module is the stand-in adapter, its
 //! instance, the memory it is given as `env`.`memory`, the canonical
 //! functions that feed it, and where its private memory's alias goes, all
-//! as indices of the component's index spaces ([`crate::index_space`]).
+//! as indices of the component's index spaces (`index_space.rs`).
 //!
 //! A lowering feeds the adapter when it is one of the adapter's indirect
 //! lowerings, found two ways (both must agree with wit-component's layout,
@@ -34,7 +34,7 @@ pub struct Target {
 }
 
 /// What the rewrite changes, found by [`plan`] and carried out by
-/// [`super::apply`].
+/// [`apply`](super::apply).
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub adapter_module: u32,
