@@ -49,29 +49,39 @@ fn check_cases(name: &str, wasm: &[u8], cases: &[Call]) {
     }
 }
 
-#[test]
-fn fixtures_run_like_the_reference() {
-    let mut ran = 0;
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .expect("fixtures directory")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wat"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("err_") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let cases = exec_lines(&text);
-        if cases.is_empty() {
-            continue;
-        }
-        let wasm = wat::parse_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        check_cases(&name, &wasm, &cases);
-        ran += cases.len();
+/// One test per fixture that splits and has `;; exec:` lines (the list is
+/// written by `passes/build.rs`; `cargo test --test execute NAME` runs one).
+mod fixture {
+    macro_rules! fixture {
+        ($name:ident) => {
+            #[test]
+            fn $name() {
+                super::check_fixture(stringify!($name));
+            }
+        };
     }
+    include!(concat!(env!("OUT_DIR"), "/executable_fixtures.rs"));
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixtures_dir().join(format!("{name}.wat"))).unwrap()
+}
+
+/// Runs every `;; exec:` case of the fixture `name` both ways.
+fn check_fixture(name: &str) {
+    let text = fixture_text(name);
+    let wasm = wat::parse_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    check_cases(&format!("{name}.wat"), &wasm, &exec_lines(&text));
+}
+
+/// The fixtures hold enough cases to mean something (a broken listing
+/// would otherwise pass with none).
+#[test]
+fn enough_execution_cases() {
+    let ran: usize = fixture::NAMES
+        .iter()
+        .map(|name| exec_lines(&fixture_text(name)).len())
+        .sum();
     assert!(ran >= 10, "only {ran} execution cases found in fixtures/");
 }
 
