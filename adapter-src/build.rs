@@ -1,10 +1,11 @@
 // The private memory's layout (it is memory 0 of this unsplit build and
 // becomes memory 1 after the split): a 32 KiB shadow stack first (so an
 // overflow runs below address 0 and traps), then the data segments, then
-// the heap, in an initial memory of 2 pages (128 KiB); dlmalloc grows it as
-// needed. The default would be a 1 MiB stack and 17 pages. Big buffers live
-// on the heap: the deepest call path needs well under 1 KiB of stack
-// (measured, see README.md), so 32 KiB is a wide margin.
+// the heap, in an initial memory of 2 pages (128 KiB); the allocator
+// (src/allocator.rs) grows it as needed. The default would be a 1 MiB stack
+// and 17 pages. Big buffers live on the heap: the deepest call path needs
+// under 300 bytes of stack (measured, see README.md), so 32 KiB is a wide
+// margin.
 // Link args (not RUSTFLAGS) so an ambient RUSTFLAGS cannot drop them.
 fn main() {
     println!("cargo::rustc-link-arg-cdylib=-zstack-size=32768");
