@@ -1,9 +1,10 @@
-//! Writes the fixture tests' lists into `OUT_DIR`, as walrus generates its
-//! tests: one `fixture!(NAME);` line per WAT fixture in the top-level
-//! `fixtures/` directory, which `tests/snapshots.rs` and `tests/execute.rs`
-//! `include!` under a `fixture!` macro of their own. So every fixture is a
-//! test of its own (`cargo test --test snapshots NAME` runs one), and a new
-//! fixture is a new test on the next build.
+//! Writes the fixture tests into `OUT_DIR`, as walrus generates its tests:
+//! one `#[test] fn NAME() { super::check_fixture("NAME"); }` per WAT
+//! fixture in the top-level `fixtures/` directory, which
+//! `tests/snapshots.rs` and `tests/execute.rs` `include!` in a module
+//! beside their own `check_fixture`. So every fixture is a test of its own
+//! (`cargo test --test snapshots NAME` runs one), and a new fixture is a
+//! new test on the next build.
 //!
 //! - `fixtures.rs`: every fixture (its snapshot);
 //! - `executable_fixtures.rs`: the fixtures that split (no `err_` prefix)
@@ -64,7 +65,10 @@ fn write(path: &Path, names: &[&str]) {
     let mut s = String::from("// Written by passes/build.rs.\n");
     let _ = writeln!(s, "pub const NAMES: &[&str] = &{names:?};");
     for name in names {
-        let _ = writeln!(s, "fixture!({name});");
+        let _ = writeln!(
+            s,
+            "#[test]\nfn {name}() {{\n    super::check_fixture({name:?});\n}}"
+        );
     }
     std::fs::write(path, s).expect("writing the fixture list");
 }

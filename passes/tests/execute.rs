@@ -52,14 +52,6 @@ fn check_cases(name: &str, wasm: &[u8], cases: &[Call]) {
 /// One test per fixture that splits and has `;; exec:` lines (the list is
 /// written by `passes/build.rs`; `cargo test --test execute NAME` runs one).
 mod fixture {
-    macro_rules! fixture {
-        ($name:ident) => {
-            #[test]
-            fn $name() {
-                super::check_fixture(stringify!($name));
-            }
-        };
-    }
     include!(concat!(env!("OUT_DIR"), "/executable_fixtures.rs"));
 }
 

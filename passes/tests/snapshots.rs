@@ -36,14 +36,6 @@ fn root() -> PathBuf {
 
 /// One test per fixture (see the module doc).
 mod fixture {
-    macro_rules! fixture {
-        ($name:ident) => {
-            #[test]
-            fn $name() {
-                super::check_fixture(stringify!($name));
-            }
-        };
-    }
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
