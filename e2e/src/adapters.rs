@@ -165,49 +165,28 @@ fn build_integrity_adapter() -> Result<Vec<u8>> {
 
 /// The start of the second active data segment (`.data`) of an unsplit
 /// adapter, i.e. the end of its read-only data (wasm-ld puts `.rodata`
-/// first, then `.data`). A minimal reader of the data section.
+/// first, then `.data`).
 fn rodata_end(module: &[u8]) -> Result<u32> {
-    use anyhow::{bail, Context};
-    fn leb(b: &[u8], pos: &mut usize) -> Result<u64> {
-        let mut r = 0u64;
-        let mut shift = 0;
-        loop {
-            let byte = *b.get(*pos).context("truncated LEB128")?;
-            *pos += 1;
-            r |= u64::from(byte & 0x7f) << shift;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                return Ok(r);
-            }
-        }
-    }
-    let mut pos = 8;
-    while pos < module.len() {
-        let id = module[pos];
-        pos += 1;
-        let size = leb(module, &mut pos)? as usize;
-        let body = &module[pos..pos + size];
-        pos += size;
-        if id != 11 {
+    use anyhow::bail;
+    use wasmparser_component::{DataKind, Operator, Parser, Payload};
+    for payload in Parser::new(0).parse_all(module) {
+        let Payload::DataSection(section) = payload? else {
             continue;
-        }
-        let mut p = 0;
-        let count = leb(body, &mut p)?;
+        };
         let mut offsets = Vec::new();
-        for _ in 0..count {
-            let flags = leb(body, &mut p)?;
-            if flags != 0 || body.get(p) != Some(&0x41) {
+        for data in section {
+            let DataKind::Active {
+                memory_index: 0,
+                offset_expr,
+            } = data?.kind
+            else {
                 bail!("unexpected data segment kind in the adapter");
-            }
-            p += 1;
-            let offset = leb(body, &mut p)? as u32; // small positive: no sign issue
-            if body.get(p) != Some(&0x0b) {
+            };
+            let mut ops = offset_expr.get_operators_reader();
+            let (Operator::I32Const { value }, Operator::End) = (ops.read()?, ops.read()?) else {
                 bail!("unexpected data segment offset expression in the adapter");
-            }
-            p += 1;
-            let len = leb(body, &mut p)? as usize;
-            p += len;
-            offsets.push(offset);
+            };
+            offsets.push(value as u32);
         }
         offsets.sort();
         return match offsets.get(1) {
