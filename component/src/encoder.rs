@@ -86,7 +86,9 @@ impl Encoder {
         self
     }
 
-    /// wit-component's option of the same name.
+    /// wit-component's option of the same name. Unset, it is wit-component's
+    /// default (`call_indirect` through a table), except with the built-in
+    /// proxy adapter, whose shims use `return_call_ref`.
     pub fn shim_return_call_ref(&mut self, enable: bool) -> &mut Self {
         self.wit.shim_return_call_ref = Some(enable);
         self
@@ -145,13 +147,22 @@ impl Encoder {
             .iter()
             .cloned()
             .partition(|(_, bytes)| is_split_adapter(bytes));
+        let mut wit = self.wit.clone();
         if let (Some(variant), Some(builtin)) = (self.chosen_variant(), self.builtin) {
             split.push((PREVIEW1.to_string(), builtin(variant).to_vec()));
+            if variant == Variant::Proxy {
+                // A proxy host makes an instance per request, and its
+                // pool resets every table an instance has: shims that
+                // call through globals leave no shim table to reset
+                // (README, "Per request under `wasmtime serve`"). Proxy
+                // hosts have tail calls and function references.
+                wit.shim_return_call_ref.get_or_insert(true);
+            }
         }
         if split.is_empty() {
             // Only ordinary adapters: wit-component does everything.
             let mut encoder = wit_component::ComponentEncoder::default();
-            self.wit.apply(&mut encoder);
+            wit.apply(&mut encoder);
             encoder.validate(self.validate).module(main)?;
             for (name, bytes) in &others {
                 encoder.adapter(name, bytes)?;
@@ -164,7 +175,7 @@ impl Encoder {
             other_adapters: &others,
             validate: self.validate,
             debug_names: self.debug_names,
-            wit: &self.wit,
+            wit: &wit,
         })?;
         Ok(assembly.component)
     }

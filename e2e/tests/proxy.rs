@@ -166,3 +166,37 @@ fn wasmtime_serve_serves_it_as_it_serves_the_standard_proxy_adapter() {
     }
     assert_eq!(ours.responses[1].body, REQUESTS[1].2);
 }
+
+/// Tables the component's core modules define, in all.
+fn core_tables(component: &[u8]) -> u32 {
+    use wasmparser_component::{Parser, Payload};
+    Parser::new(0)
+        .parse_all(component)
+        .map(|p| match p.expect("the component parses") {
+            Payload::TableSection(s) => s.count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// A proxy host resets every table of every instance, one per request:
+/// the proxy component's shims call through globals (`return_call_ref`),
+/// so the only table left is the main module's own. `--return-call-ref=false`
+/// gives wit-component's shim table back, as for the other variants.
+#[test]
+fn the_proxy_component_has_no_shim_table() {
+    let main = programs::http_handler().unwrap();
+    assert_eq!(
+        core_tables(&main),
+        1,
+        "the handler has one table of its own"
+    );
+    assert_eq!(core_tables(&mmadapt_component()), 1);
+    let mut encoder = mmadapt::ComponentEncoder::default();
+    encoder
+        .validate(true)
+        .shim_return_call_ref(false)
+        .module(&main)
+        .unwrap();
+    assert_eq!(core_tables(&encoder.encode().unwrap()), 2);
+}
