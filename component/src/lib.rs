@@ -202,7 +202,8 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             .with_context(|| format!("adapter `{name}`"))?;
         // The real adapter may only import what the component gives the
         // stand-in.
-        let real_imports = module_facts::import_keys(&real_adapter)?;
+        let real_facts = module_facts::ModuleFacts::read(&real_adapter)?;
+        let real_imports = real_facts.import_keys();
         let missing: Vec<_> = real_imports.difference(&plan.adapter_imports).collect();
         ensure!(
             missing.is_empty(),
@@ -212,12 +213,8 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
             .with_context(|| format!("adapter `{name}`"))?;
         // `check_main` has refused a shared main memory, which zero-copy's
         // borrowed result record would need to stay off for.
-        component = zero_copy::append(
-            &component,
-            &plan,
-            &module_facts::export_names(&real_adapter)?,
-        )
-        .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
+        component = zero_copy::append(&component, &plan, &real_facts.export_names())
+            .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
         adapters[i].real_adapter = real_adapter;
         adapters[i].plan = Some(plan);
     }

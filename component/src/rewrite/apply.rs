@@ -2,10 +2,11 @@
 //! with the stand-in's module section replaced by the real adapter, the
 //! private memory's alias inserted before the planned section, and the
 //! `memory` option of the planned canonical functions swapped for it.
-//! Every other section is copied as it is.
+//! Every other section is copied as it is. The sections are found by the
+//! plan's ordinals: nothing is counted again here.
 
 use super::Plan;
-use crate::index_space::{top_level, IndexSpaces};
+use crate::index_space::top_level;
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -54,16 +55,9 @@ impl ReencodeComponent for CanonRewriter {
 
 /// Applies the plan: replaces the adapter module with `real_adapter`,
 /// inserts the private-memory alias and retargets the lowerings.
+/// `plan` must be [`plan`](super::plan)'s for this `component`: its
+/// section ordinals are the component's.
 pub fn apply(component: &[u8], plan: &Plan, real_adapter: &[u8]) -> Result<Vec<u8>> {
-    let a = IndexSpaces::of(component)?;
-    // The section that defines the planned module, as the index spaces
-    // number modules (the plan only picks modules defined in place).
-    let adapter_section = a
-        .modules
-        .get(plan.adapter_module as usize)
-        .and_then(|m| m.as_ref())
-        .map(|m| m.section)
-        .context("the planned adapter module is not defined in this component")?;
     let mut out = wasm_encoder_component::Component::new();
     let target_ordinals: BTreeSet<u32> = plan.targets.iter().map(|t| t.ordinal).collect();
     for (section, payload) in top_level(component)? {
@@ -82,7 +76,7 @@ pub fn apply(component: &[u8], plan: &Plan, real_adapter: &[u8]) -> Result<Vec<u
                 ref unchecked_range,
                 ..
             } => {
-                let data = if section == adapter_section {
+                let data = if section == plan.adapter_section {
                     real_adapter
                 } else {
                     &component[unchecked_range.start as usize..unchecked_range.end as usize]
@@ -93,14 +87,11 @@ pub fn apply(component: &[u8], plan: &Plan, real_adapter: &[u8]) -> Result<Vec<u
                 });
             }
             Payload::ComponentCanonicalSection(ref s)
-                if {
-                    let start = a.canon_start[&section];
-                    (start..start + s.count()).any(|o| target_ordinals.contains(&o))
-                } =>
+                if plan.target_sections.contains_key(&section) =>
             {
                 let mut rewriter = CanonRewriter {
                     targets: target_ordinals.clone(),
-                    ordinal: a.canon_start[&section],
+                    ordinal: plan.target_sections[&section],
                     in_target: false,
                     private_memory: plan.private_memory,
                 };

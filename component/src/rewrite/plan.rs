@@ -49,6 +49,11 @@ pub struct Plan {
     pub private_memory: u32,
     /// Ordinal of the top-level section before which the alias goes.
     pub alias_before_section: u32,
+    /// Ordinal of the top-level section that defines the adapter module.
+    pub adapter_section: u32,
+    /// Each canonical section that holds a target, by section ordinal: the
+    /// ordinal of its first canonical function.
+    pub target_sections: BTreeMap<u32, u32>,
     pub targets: Vec<Target>,
 }
 
@@ -83,6 +88,12 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
         candidates.len()
     );
     let (adapter_module, adapter_exports, adapter_imports) = candidates.pop().unwrap();
+    let Some(adapter_section) = a.modules[adapter_module as usize]
+        .as_ref()
+        .map(|m| m.section)
+    else {
+        unreachable!("candidates are modules defined in place")
+    };
 
     // 2. Its instance.
     let instantiations: Vec<u32> = a
@@ -231,6 +242,13 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
              (section {alias_before_section}); inserting the private memory would renumber it"
         );
     }
+    let target_sections = targets
+        .iter()
+        .map(|t| {
+            let section = a.canon_section[t.ordinal as usize];
+            (section, a.canon_start[&section])
+        })
+        .collect();
     Ok(Some(Plan {
         adapter_module,
         adapter_instance,
@@ -239,6 +257,8 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
         main_memory,
         private_memory: a.memory_section.len() as u32,
         alias_before_section,
+        adapter_section,
+        target_sections,
         targets,
     }))
 }
