@@ -19,6 +19,19 @@
 //! two `mprotect`s per instance (the grow, and the shrink back at the next
 //! instantiation); and the image itself is what costs, not the pages.
 //!
+//! The same first call also zero-fills the pages of the static region
+//! (from the first segment to `static_end`, the linker's `__data_end`)
+//! that no segment touches: the zero-initialised statics (`.bss`). They
+//! hold zeros already, so the fill changes no byte; it makes the first
+//! access to those pages a write. Why: a page of fresh memory whose first
+//! access is a read is mapped to the kernel's shared zero page, and the
+//! write that follows is a copy-on-write fault that flushes the TLB of
+//! every CPU running the process (an IPI). The adapter's state is a
+//! static in `.bss` and is read before it is written; under `wasmtime
+//! serve` that was one more TLB shootdown per request than the standard
+//! adapter (perf `tlb:tlb_flush`, `do_wp_page`), and costs nothing to
+//! avoid.
+//!
 //! Left as it is: a private memory with no active data, and a module that
 //! exports an *imported* function (no code of its own to run first).
 
@@ -33,9 +46,15 @@ use walrus::{
 /// `--debug-names`).
 const ENSURE_NAME: &str = "mmadapt:ensure-private-data";
 
-/// Defers `private`'s active data to the first call of an entry. Returns
-/// whether it changed the module.
-pub fn defer(module: &mut Module, private: MemoryId) -> Result<bool> {
+/// The host page size the static region's fill is planned in. A host with
+/// larger pages only has fewer of them: the fill stays a no-op.
+const HOST_PAGE: i64 = 4096;
+
+/// Defers `private`'s active data to the first call of an entry, and
+/// zero-fills the pages of the static region below `static_end` that no
+/// segment touches (none if `static_end` is `None`). Returns whether it
+/// changed the module.
+pub fn defer(module: &mut Module, private: MemoryId, static_end: Option<i32>) -> Result<bool> {
     let entries = entry_functions(module);
     if module.memories.get(private).import.is_some()
         || entries.iter().any(|f| !is_local(module, *f))
@@ -49,6 +68,7 @@ pub fn defer(module: &mut Module, private: MemoryId) -> Result<bool> {
     for (data, _, _) in &copies {
         module.data.get_mut(*data).kind = DataKind::Passive;
     }
+    let fills = static_end.map_or_else(Vec::new, |end| untouched_pages(&copies, end));
 
     let done = module
         .globals
@@ -70,6 +90,12 @@ pub fn defer(module: &mut Module, private: MemoryId) -> Result<bool> {
                         .memory_init(private, *data)
                         .data_drop(*data);
                 }
+                for (at, len) in &fills {
+                    then.i32_const(*at)
+                        .i32_const(0)
+                        .i32_const(*len)
+                        .memory_fill(private);
+                }
             },
             |_| {},
         );
@@ -80,7 +106,63 @@ pub fn defer(module: &mut Module, private: MemoryId) -> Result<bool> {
         }
     }
     check(module, private, ensure_fn, done)?;
+    check_fills(&copies, &fills)?;
     Ok(true)
+}
+
+/// The parts of the static region, `[first segment, static_end)`, on host
+/// pages that no segment in `copies` touches: offset and length of each
+/// run of such pages, clipped to the region.
+fn untouched_pages(copies: &[(DataId, i32, i32)], static_end: i32) -> Vec<(i32, i32)> {
+    let Some(start) = copies.iter().map(|(_, at, _)| i64::from(*at)).min() else {
+        return Vec::new();
+    };
+    let end = i64::from(static_end);
+    let touched = |page: i64| {
+        copies.iter().any(|(_, at, len)| {
+            let (at, len) = (i64::from(*at), i64::from(*len));
+            len > 0 && at / HOST_PAGE <= page && page <= (at + len - 1) / HOST_PAGE
+        })
+    };
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for page in start / HOST_PAGE..(end + HOST_PAGE - 1) / HOST_PAGE {
+        if touched(page) {
+            continue;
+        }
+        let (lo, hi) = (
+            (page * HOST_PAGE).max(start),
+            ((page + 1) * HOST_PAGE).min(end),
+        );
+        match runs.last_mut() {
+            Some((_, run_end)) if *run_end == lo => *run_end = hi,
+            _ => runs.push((lo, hi)),
+        }
+    }
+    runs.into_iter()
+        .filter(|(lo, hi)| hi > lo)
+        // Both ends lie between two i32 offsets.
+        .map(|(lo, hi)| (lo as i32, (hi - lo) as i32))
+        .collect()
+}
+
+/// The fill's invariant: it writes no byte of a copied segment, so it
+/// only writes zeros over zeros.
+fn check_fills(copies: &[(DataId, i32, i32)], fills: &[(i32, i32)]) -> Result<()> {
+    for (at, len) in fills {
+        let (lo, hi) = (i64::from(*at), i64::from(*at) + i64::from(*len));
+        ensure!(
+            lo >= 0 && hi > lo,
+            "deferring the private memory's data: an empty or negative fill at {lo}"
+        );
+        for (_, seg_at, seg_len) in copies {
+            let (s_lo, s_hi) = (i64::from(*seg_at), i64::from(*seg_at) + i64::from(*seg_len));
+            ensure!(
+                hi <= s_lo || s_hi <= lo,
+                "deferring the private memory's data: the fill [{lo}, {hi}) overlaps the segment [{s_lo}, {s_hi})"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The private memory's active segments: id, offset, length.
@@ -170,6 +252,18 @@ mod tests {
         )
     }
 
+    /// `wat` before and after the pass (which must change it); export `f`
+    /// of both gives the same results on two calls.
+    fn deferred_same(wat: &str, static_end: Option<i32>) -> (Vec<u8>, Vec<u8>) {
+        let original = wat::parse_str(wat).unwrap();
+        let mut m = walrus::Module::from_buffer(&original).unwrap();
+        let mem = m.memories.iter().next().unwrap().id();
+        assert!(defer(&mut m, mem, static_end).unwrap());
+        let deferred = m.emit_wasm();
+        assert_eq!(run_twice(&deferred), run_twice(&original));
+        (original, deferred)
+    }
+
     /// The export reads its memory's data and then changes it: after the
     /// pass it reads the same on the first call and sees its own write on
     /// the second (the data is copied in once, not per call).
@@ -183,12 +277,7 @@ mod tests {
               (i32.store8 (i32.const 4000)
                 (i32.add (i32.load8_u (i32.const 4000)) (i32.const 1)))
               (i32.add (i32.load8_u (i32.const 17)) (i32.load8_u (i32.const 4000)))))"#;
-        let original = wat::parse_str(wat).unwrap();
-        let mut m = walrus::Module::from_buffer(&original).unwrap();
-        let mem = m.memories.iter().next().unwrap().id();
-        assert!(defer(&mut m, mem).unwrap());
-        let deferred = m.emit_wasm();
-        assert_eq!(run_twice(&deferred), run_twice(&original));
+        let (original, deferred) = deferred_same(wat, None);
         assert_eq!(
             run_twice(&original),
             (i32::from(b'i') + 6, i32::from(b'i') + 7)
@@ -196,6 +285,72 @@ mod tests {
         // Nothing is left to defer the second time.
         let mut again = walrus::Module::from_buffer(&deferred).unwrap();
         let mem = again.memories.iter().next().unwrap().id();
-        assert!(!defer(&mut again, mem).unwrap());
+        assert!(!defer(&mut again, mem, None).unwrap());
+    }
+
+    /// Every `memory.fill` of `bytes` whose operands are constants.
+    fn fills(bytes: &[u8]) -> Vec<(i32, i32, i32)> {
+        use wasmparser_component::{Operator, Parser, Payload};
+        let mut out = Vec::new();
+        for payload in Parser::new(0).parse_all(bytes) {
+            let Payload::CodeSectionEntry(body) = payload.unwrap() else {
+                continue;
+            };
+            let ops: Vec<_> = body
+                .get_operators_reader()
+                .unwrap()
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            for w in ops.windows(4) {
+                if let [Operator::I32Const { value: at }, Operator::I32Const { value: byte }, Operator::I32Const { value: len }, Operator::MemoryFill { .. }] =
+                    w
+                {
+                    out.push((*at, *byte, *len));
+                }
+            }
+        }
+        out
+    }
+
+    /// With the static region ending at 9000, the pages that no segment
+    /// touches (4096..8192 and 8192..9000; page 0 holds both segments) are
+    /// zero-filled on the first call: one run, clipped to the region. The
+    /// export reads and bumps a `.bss` byte there, and behaves as before.
+    #[test]
+    fn static_pages_no_segment_touches_are_filled_with_zeros_first() {
+        let wat = r#"(module
+            (memory (export "m") 1)
+            (data (i32.const 16) "hi")
+            (data (i32.const 4000) "\05")
+            (func (export "f") (result i32)
+              (i32.store8 (i32.const 8500)
+                (i32.add (i32.load8_u (i32.const 8500)) (i32.const 3)))
+              (i32.add (i32.load8_u (i32.const 8500)) (i32.load8_u (i32.const 4000)))))"#;
+        let (original, deferred) = deferred_same(wat, Some(9000));
+        assert_eq!(run_twice(&original), (3 + 5, 6 + 5));
+        assert_eq!(fills(&deferred), vec![(4096, 0, 4904)]);
+    }
+
+    /// A static region that every segment's pages already cover gets no
+    /// fill, and none is planned across a segment.
+    #[test]
+    fn the_fill_skips_pages_a_segment_touches() {
+        use walrus::Module;
+        let mut m = Module::default();
+        let a = m.data.add(walrus::DataKind::Passive, vec![1; 10]);
+        let b = m.data.add(walrus::DataKind::Passive, vec![1; 10]);
+        // Pages 0 and 2 hold a segment each; 1, 3 and 4 none.
+        let copies = [(a, 100, 10), (b, 9000, 10)];
+        assert_eq!(super::untouched_pages(&copies, 4000), vec![]);
+        assert_eq!(super::untouched_pages(&copies, 8195), vec![(4096, 4096)]);
+        assert_eq!(
+            super::untouched_pages(&copies, 12289),
+            vec![(4096, 4096), (12288, 1)]
+        );
+        let fills = super::untouched_pages(&copies, 20000);
+        assert_eq!(fills, vec![(4096, 4096), (12288, 20000 - 12288)]);
+        super::check_fills(&copies, &fills).unwrap();
+        assert!(super::check_fills(&copies, &[(8950, 100)]).is_err());
     }
 }

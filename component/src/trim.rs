@@ -36,6 +36,25 @@ fn parse_keeping_names(bytes: &[u8], keep_names: bool) -> Result<walrus::Module>
 }
 
 /// Keeps only the exports named in `keep` and GCs what becomes unreachable.
+/// Where the adapter's static data ends: the value of the immutable global
+/// the linker exports as `__data_end` (wasm-ld does; a module without it
+/// gets no `.bss` fill, see `defer_data`).
+fn static_data_end(module: &walrus::Module) -> Option<i32> {
+    let walrus::ExportItem::Global(g) =
+        module.exports.iter().find(|e| e.name == "__data_end")?.item
+    else {
+        return None;
+    };
+    match module.globals.get(g) {
+        walrus::Global {
+            mutable: false,
+            kind: walrus::GlobalKind::Local(walrus::ConstExpr::Value(walrus::ir::Value::I32(end))),
+            ..
+        } => Some(*end),
+        _ => None,
+    }
+}
+
 fn keep_exports(module: &mut walrus::Module, keep: &dyn Fn(&str) -> bool) {
     let drop: Vec<_> = module
         .exports
@@ -183,6 +202,8 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<V
     if !m.exports.iter().any(|e| e.name == private) {
         anyhow::bail!("the split adapter does not export `{private}`");
     }
+    // Read before the exports go: the linker's end of static data.
+    let static_end = static_data_end(&m);
     keep_exports(&mut m, &|n| n == private || keep.contains(n));
     // The zero-copy exports (the function table and its `ready` hook) stay
     // only if live code still calls through the table: then every function
@@ -221,6 +242,6 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<V
             _ => None,
         })
         .with_context(|| format!("the split adapter's `{private}` is not a memory"))?;
-    crate::defer_data::defer(&mut m, memory)?;
+    crate::defer_data::defer(&mut m, memory, static_end)?;
     Ok(m.emit_wasm())
 }
