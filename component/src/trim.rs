@@ -35,7 +35,6 @@ fn parse_keeping_names(bytes: &[u8], keep_names: bool) -> Result<walrus::Module>
         .context("walrus could not parse the split adapter")
 }
 
-/// Keeps only the exports named in `keep` and GCs what becomes unreachable.
 /// Where the adapter's static data ends: the value of the immutable global
 /// the linker exports as `__data_end` (wasm-ld does; a module without it
 /// gets no `.bss` fill, see `defer_data`).
@@ -55,6 +54,7 @@ fn static_data_end(module: &walrus::Module) -> Option<i32> {
     }
 }
 
+/// Keeps only the exports named in `keep` and GCs what becomes unreachable.
 fn keep_exports(module: &mut walrus::Module, keep: &dyn Fn(&str) -> bool) {
     let drop: Vec<_> = module
         .exports
