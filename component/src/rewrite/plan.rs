@@ -14,7 +14,7 @@
 
 use crate::index_space::{CoreFunc, CoreInstance, IndexSpaces};
 use crate::module_facts::ModuleFacts;
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use wasmparser_component::{CanonicalOption, ExternalKind};
 
@@ -88,12 +88,11 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
         candidates.len()
     );
     let (adapter_module, adapter_exports, adapter_imports) = candidates.pop().unwrap();
-    let Some(adapter_section) = a.modules[adapter_module as usize]
+    // Candidates are modules defined in place; an error, not a panic, if not.
+    let adapter_section = a.modules[adapter_module as usize]
         .as_ref()
         .map(|m| m.section)
-    else {
-        unreachable!("candidates are modules defined in place")
-    };
+        .context("the planned adapter module is not defined in this component")?;
 
     // 2. Its instance.
     let instantiations: Vec<u32> = a
