@@ -188,17 +188,11 @@ impl Tty {
 
 pub struct Table {
     slots: Vec<Option<Desc>>,
-    /// The listing `fd_readdir` is part way through (see `readdir.rs`);
-    /// dropped with its descriptor.
-    pub listing: Option<crate::readdir::Listing>,
 }
 
 impl Table {
     fn new() -> Table {
-        let mut t = Table {
-            slots: Vec::new(),
-            listing: None,
-        };
+        let mut t = Table { slots: Vec::new() };
         use wasip2::cli::{stderr, stdin, stdout};
         t.push(Desc::Stdin {
             stream: stdin::get_stdin(),
@@ -246,7 +240,6 @@ impl Table {
     /// Removes `fd` (its number becomes free); `EBADF` if it is not open.
     /// Dropping the result releases the WASI 0.2 resource.
     pub fn remove(&mut self, fd: u32) -> Result<Desc, Errno> {
-        self.forget_listing(fd);
         self.slots
             .get_mut(fd as usize)
             .and_then(Option::take)
@@ -257,18 +250,9 @@ impl Table {
     /// dropped and `from` becomes free.
     pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
         let desc = self.remove(from)?;
-        self.forget_listing(to);
         let old = self.slots[to as usize].replace(desc);
         drop(old);
         Ok(())
-    }
-
-    /// Drops the directory listing of `fd`, if it is the one kept: the
-    /// number is being closed or replaced.
-    fn forget_listing(&mut self, fd: u32) {
-        if self.listing.as_ref().is_some_and(|l| l.fd == fd) {
-            self.listing = None;
-        }
     }
 
     /// Any open descriptor (native `get_descriptor`): `EBADF` if absent.

@@ -13,19 +13,13 @@
 
 use crate::descriptors::{self, Desc};
 use crate::errno::{self, Errno};
+use crate::filetype;
+use crate::readdir;
 use crate::user;
 use wasip2::clocks::wall_clock::Datetime;
 use wasip2::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
+    Advice, DescriptorFlags, DescriptorStat, MetadataHashValue, NewTimestamp,
 };
-
-/// preview1 `filetype`.
-pub const FILETYPE_UNKNOWN: u8 = 0;
-pub const FILETYPE_BLOCK_DEVICE: u8 = 1;
-pub const FILETYPE_CHARACTER_DEVICE: u8 = 2;
-pub const FILETYPE_DIRECTORY: u8 = 3;
-pub const FILETYPE_REGULAR_FILE: u8 = 4;
-pub const FILETYPE_SYMBOLIC_LINK: u8 = 7;
 
 /// preview1 `fdflags`.
 pub const FDFLAGS_APPEND: u32 = 1;
@@ -108,28 +102,13 @@ const PREOPEN_RIGHTS_INHERITING: u64 = PREOPEN_RIGHTS_BASE
     | RIGHTS_FD_FILESTAT_SET_TIMES
     | RIGHTS_POLL_FD_READWRITE;
 
-/// The `filetype` of a WASI 0.2 descriptor type (native `TryFrom`): FIFOs
-/// are "unknown"; a socket traps (native fails the same way; no host
-/// reports one).
-pub fn filetype(t: DescriptorType) -> u8 {
-    match t {
-        DescriptorType::Unknown | DescriptorType::Fifo => FILETYPE_UNKNOWN,
-        DescriptorType::BlockDevice => FILETYPE_BLOCK_DEVICE,
-        DescriptorType::CharacterDevice => FILETYPE_CHARACTER_DEVICE,
-        DescriptorType::Directory => FILETYPE_DIRECTORY,
-        DescriptorType::SymbolicLink => FILETYPE_SYMBOLIC_LINK,
-        DescriptorType::RegularFile => FILETYPE_REGULAR_FILE,
-        DescriptorType::Socket => crate::trap(),
-    }
-}
-
 /// The filetype of a standard stream: a character device if it is a
 /// terminal, else unknown.
 fn std_filetype(isatty: bool) -> u8 {
     if isatty {
-        FILETYPE_CHARACTER_DEVICE
+        filetype::CHARACTER_DEVICE
     } else {
-        FILETYPE_UNKNOWN
+        filetype::UNKNOWN
     }
 }
 
@@ -200,7 +179,7 @@ impl Filestat {
     /// From `stat` and `metadata-hash` as native preview1 builds it: `dev`
     /// is always 1, `ino` the lower half of the hash.
     pub fn from_stat(stat: DescriptorStat, hash: MetadataHashValue) -> Result<Filestat, Errno> {
-        let filetype = filetype(stat.type_);
+        let filetype = filetype::of(stat.type_);
         Ok(Filestat {
             dev: 1,
             ino: hash.lower,
@@ -228,10 +207,12 @@ impl Filestat {
 }
 
 /// `fd_close(fd) -> errno`: any descriptor, preopens and standard streams
-/// included; its number becomes free.
+/// included; its number becomes free, and a listing `fd_readdir` kept for
+/// it is dropped.
 #[no_mangle]
 pub extern "C" fn fd_close(fd: u32) -> i32 {
     errno::run(|| {
+        readdir::forget(fd);
         let desc = descriptors::with(|t| t.remove(fd))?;
         drop(desc);
         Ok(())
@@ -240,7 +221,8 @@ pub extern "C" fn fd_close(fd: u32) -> i32 {
 
 /// `fd_renumber(fd, to) -> errno`: both must be open; the same number is a
 /// no-op; otherwise what was at `to` is closed and `fd` moves there
-/// (a preopen keeps its name).
+/// (a preopen keeps its name); a listing `fd_readdir` kept for either is
+/// dropped.
 #[no_mangle]
 pub extern "C" fn fd_renumber(fd: u32, to: u32) -> i32 {
     errno::run(|| {
@@ -251,6 +233,8 @@ pub extern "C" fn fd_renumber(fd: u32, to: u32) -> i32 {
             if fd == to {
                 return Ok(());
             }
+            readdir::forget(fd);
+            readdir::forget(to);
             t.renumber(fd, to)
         })
     })
@@ -290,7 +274,7 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
                     preopen: Some(_), ..
                 } => {
                     return Ok((
-                        FILETYPE_DIRECTORY,
+                        filetype::DIRECTORY,
                         0,
                         PREOPEN_RIGHTS_BASE,
                         PREOPEN_RIGHTS_INHERITING,
@@ -300,9 +284,9 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
                 Desc::File(f) => (&f.fd, f.append, f.nonblock),
             };
             let host_flags = host.get_flags()?.bits();
-            let filetype = filetype(host.get_type()?);
+            let ty = filetype::of(host.get_type()?);
             let mut rights = RIGHTS_ALL;
-            if filetype == FILETYPE_DIRECTORY {
+            if ty == filetype::DIRECTORY {
                 rights &=
                     !(RIGHTS_FD_SEEK | RIGHTS_FD_FILESTAT_SET_SIZE | RIGHTS_PATH_FILESTAT_SET_SIZE);
             }
@@ -328,7 +312,7 @@ pub extern "C" fn fd_fdstat_get(fd: u32, buf: u32) -> i32 {
             if nonblock {
                 flags |= FDFLAGS_NONBLOCK as u16;
             }
-            Ok((filetype, flags, rights, rights))
+            Ok((ty, flags, rights, rights))
         })?;
         user::check_align(buf, 8);
         user::put::<u8>(buf, filetype);

@@ -22,7 +22,9 @@
 //!   `fd_advise`, `fd_allocate`, `fd_datasync`, `fd_sync`, `fd_prestat_*`;
 //! - [`io`] — `fd_read`, `fd_write`, `fd_pread`, `fd_pwrite`, `fd_seek`,
 //!   `fd_tell`;
-//! - [`readdir`] — `fd_readdir`;
+//! - [`readdir`] — `fd_readdir`, and the listing it keeps between calls;
+//! - [`filetype`] — preview1 `filetype` values, shared by [`fd`] and
+//!   [`readdir`];
 //! - [`paths`] — `path_*`;
 //! - [`clock`] — `clock_res_get`, `clock_time_get`;
 //! - [`poll`] — `poll_oneoff`;
@@ -52,6 +54,7 @@ pub mod clock;
 pub mod descriptors;
 pub mod errno;
 pub mod fd;
+pub mod filetype;
 pub mod integrity;
 pub mod io;
 pub mod paths;

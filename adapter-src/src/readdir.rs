@@ -11,14 +11,15 @@
 //! One listing, one read: a program lists a directory with a series of
 //! calls, each resuming at the cookie after the last whole entry it got.
 //! When a call fills the buffer, the entries it read are kept (one
-//! listing, in the descriptor table, dropped when its fd is closed or
-//! renumbered over) and the next call on that fd *at exactly that cookie*
-//! continues from them instead of reading the directory again; any other
-//! cookie (0 included) reads afresh, as natively. Without this a listing
-//! would read the directory once per buffer-full, quadratic in its size.
-//! The difference from native: an entry created or removed in the middle
-//! of one listing shows up (or disappears) only in the next listing, the
-//! snapshot POSIX `readdir` allows.
+//! listing, in this module; `fd_close` and `fd_renumber` drop it with
+//! [`forget`] when its fd is closed or renumbered over) and the next call
+//! on that fd *at exactly that cookie* continues from them instead of
+//! reading the directory again; any other cookie (0 included) reads
+//! afresh, as natively. Without this a listing would read the directory
+//! once per buffer-full, quadratic in its size. The difference from
+//! native: an entry created or removed in the middle of one listing shows
+//! up (or disappears) only in the next listing, the snapshot POSIX
+//! `readdir` allows.
 //!
 //! Filling the buffer: for each entry, its 24-byte header (padding zeroed)
 //! truncated to the space left, then its name truncated to the space left;
@@ -27,10 +28,11 @@
 
 use crate::descriptors;
 use crate::errno::{self, Errno};
-use crate::fd::{filetype, FILETYPE_DIRECTORY};
+use crate::filetype;
 use crate::user;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::UnsafeCell;
 use wasip2::filesystem::types::{Descriptor, PathFlags};
 
 /// Size of a preview1 `dirent` header.
@@ -44,10 +46,36 @@ struct Entry {
 
 /// The entries of a listing in progress on `fd`, and the cookie its next
 /// call is expected at.
-pub struct Listing {
-    pub fd: u32,
+struct Listing {
+    fd: u32,
     resume: u64,
     entries: Vec<Entry>,
+}
+
+struct Kept(UnsafeCell<Option<Listing>>);
+
+// Single-threaded: no shared memory, no threads.
+unsafe impl Sync for Kept {}
+
+/// The one listing kept between calls.
+static KEPT: Kept = Kept(UnsafeCell::new(None));
+
+/// Runs `f` with the kept listing. Never nested, and `f` calls nothing
+/// that could come back here.
+fn with_kept<R>(f: impl FnOnce(&mut Option<Listing>) -> R) -> R {
+    // SAFETY: single-threaded, and each use is a short closure that
+    // touches nothing else (see above), so this is the only reference.
+    f(unsafe { &mut *KEPT.0.get() })
+}
+
+/// Drops the kept listing if it is `fd`'s: that number is being closed or
+/// replaced.
+pub fn forget(fd: u32) {
+    with_kept(|kept| {
+        if kept.as_ref().is_some_and(|l| l.fd == fd) {
+            *kept = None;
+        }
+    })
 }
 
 /// All entries of `dir`, `.` and `..` first.
@@ -58,7 +86,7 @@ fn entries(dir: &Descriptor) -> Result<Vec<Entry>, Errno> {
     for name in [".", ".."] {
         list.push(Entry {
             ino: dir_hash.lower,
-            filetype: FILETYPE_DIRECTORY,
+            filetype: filetype::DIRECTORY,
             name: String::from(name),
         });
     }
@@ -66,7 +94,7 @@ fn entries(dir: &Descriptor) -> Result<Vec<Entry>, Errno> {
         let hash = dir.metadata_hash_at(PathFlags::empty(), &entry.name)?;
         list.push(Entry {
             ino: hash.lower,
-            filetype: filetype(entry.type_),
+            filetype: filetype::of(entry.type_),
             name: entry.name,
         });
     }
@@ -79,10 +107,8 @@ pub extern "C" fn fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufus
     crate::needs_filesystem!(errno::NOTSUP);
     errno::run(|| {
         descriptors::with(|t| {
-            let kept = t
-                .listing
-                .take()
-                .filter(|l| l.fd == fd && l.resume == cookie && cookie != 0);
+            let kept =
+                with_kept(Option::take).filter(|l| l.fd == fd && l.resume == cookie && cookie != 0);
             let entries = match kept {
                 Some(l) => l.entries,
                 None => entries(t.dir(fd)?)?,
@@ -90,10 +116,12 @@ pub extern "C" fn fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufus
             let (used, resume) = fill(&entries, buf, buf_len, cookie);
             user::put::<u32>(bufused, used);
             if let Some(resume) = resume {
-                t.listing = Some(Listing {
-                    fd,
-                    resume,
-                    entries,
+                with_kept(|kept| {
+                    *kept = Some(Listing {
+                        fd,
+                        resume,
+                        entries,
+                    })
                 });
             }
             Ok(())
