@@ -159,6 +159,12 @@ enum ComponentCommand {
         /// Write the text format instead of the binary.
         #[arg(short = 't', long = "wat")]
         wat: bool,
+        /// Keep each two-memory adapter in one core module with its private
+        /// memory, instead of a code-only adapter and a private module
+        /// (the default, which every host runs, jco's default path
+        /// included). For comparisons.
+        #[arg(long, hide = true)]
+        single_module: bool,
     },
 }
 
@@ -185,6 +191,7 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             verbose,
             skip_validation,
             wat,
+            single_module,
         }) => {
             let dwarf = match (generate_dwarf, g) {
                 (Some(DwarfArg::Lines), _) => Some(wat::GenerateDwarf::Lines),
@@ -241,6 +248,7 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
             if let Some(v) = return_call_ref {
                 encoder.shim_return_call_ref(v);
             }
+            encoder.single_module(single_module);
             if !import_names.is_empty() {
                 encoder.import_name_map(import_names);
             }

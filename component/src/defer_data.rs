@@ -44,7 +44,7 @@ use walrus::{
 
 /// The name of the function every entry calls first (kept by
 /// `--debug-names`).
-const ENSURE_NAME: &str = "mmadapt:ensure-private-data";
+pub(crate) const ENSURE_NAME: &str = "mmadapt:ensure-private-data";
 
 /// The host page size the static region's fill is planned in. A host with
 /// larger pages only has fewer of them: the fill stays a no-op.
@@ -61,14 +61,13 @@ pub fn defer(module: &mut Module, private: MemoryId, static_end: Option<i32>) ->
     {
         return Ok(false);
     }
-    let copies = active_segments(module, private)?;
+    let Deferred { copies, fills } = plan(module, private, static_end)?;
     if copies.is_empty() {
         return Ok(false);
     }
     for (data, _, _) in &copies {
         module.data.get_mut(*data).kind = DataKind::Passive;
     }
-    let fills = static_end.map_or_else(Vec::new, |end| untouched_pages(&copies, end));
 
     let done = module
         .globals
@@ -100,14 +99,41 @@ pub fn defer(module: &mut Module, private: MemoryId, static_end: Option<i32>) ->
             |_| {},
         );
     let ensure_fn = builder.finish(vec![], &mut module.funcs);
-    for f in &entries {
-        if let FunctionKind::Local(local) = &mut module.funcs.get_mut(*f).kind {
-            local.builder_mut().func_body().call_at(0, ensure_fn);
+    call_first(module, ensure_fn)?;
+    check(module, private, ensure_fn, done)?;
+    Ok(true)
+}
+
+/// The private memory's active data and the `.bss` fill, as the first
+/// entry call puts them in.
+pub(crate) struct Deferred {
+    /// Active segments of the private memory: id, offset, length.
+    pub copies: Vec<(DataId, i32, i32)>,
+    /// Zero fills: offset, length.
+    pub fills: Vec<(i32, i32)>,
+}
+
+/// What [`defer`] moves: the private memory's active segments and the
+/// static pages no segment touches (none if `static_end` is `None` or
+/// there is no segment).
+pub(crate) fn plan(module: &Module, private: MemoryId, static_end: Option<i32>) -> Result<Deferred> {
+    let copies = active_segments(module, private)?;
+    let fills = static_end.map_or_else(Vec::new, |end| untouched_pages(&copies, end));
+    check_fills(&copies, &fills)?;
+    Ok(Deferred { copies, fills })
+}
+
+/// Makes every entry (export and start function) call `ensure_fn` first.
+pub(crate) fn call_first(module: &mut Module, ensure_fn: FunctionId) -> Result<()> {
+    for f in entry_functions(module) {
+        match &mut module.funcs.get_mut(f).kind {
+            FunctionKind::Local(local) => {
+                local.builder_mut().func_body().call_at(0, ensure_fn);
+            }
+            _ => bail!("deferring the private memory's data: an entry is not a local function"),
         }
     }
-    check(module, private, ensure_fn, done)?;
-    check_fills(&copies, &fills)?;
-    Ok(true)
+    Ok(())
 }
 
 /// The parts of the static region, `[first segment, static_end)`, on host
@@ -206,7 +232,12 @@ fn is_local(module: &Module, f: FunctionId) -> bool {
 /// The invariant, checked on the result: no active data in the private
 /// memory, every entry calls `ensure` first, and `ensure` sets its flag
 /// before anything else.
-fn check(module: &Module, private: MemoryId, ensure_fn: FunctionId, done: GlobalId) -> Result<()> {
+pub(crate) fn check(
+    module: &Module,
+    private: MemoryId,
+    ensure_fn: FunctionId,
+    done: GlobalId,
+) -> Result<()> {
     ensure!(
         active_segments(module, private)?.is_empty(),
         "deferring the private memory's data: an active segment is left"

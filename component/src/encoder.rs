@@ -36,6 +36,7 @@ pub struct Encoder {
     variant: Option<Variant>,
     builtin: Option<BuiltinAdapters>,
     wit: WitOptions,
+    single_module: bool,
 }
 
 impl Encoder {
@@ -63,6 +64,15 @@ impl Encoder {
         }
         self.adapters.push((name.to_string(), bytes.to_vec()));
         Ok(self)
+    }
+
+    /// Keep each split adapter in one two-memory core module, as mmadapt
+    /// did before the private module (off by default: see
+    /// [`crate::private_module`]). jco's default path refuses such
+    /// components; this is for comparisons.
+    pub fn single_module(&mut self, single: bool) -> &mut Self {
+        self.single_module = single;
+        self
     }
 
     /// Whether to validate the component (wit-component's default: off).
@@ -176,6 +186,7 @@ impl Encoder {
             validate: self.validate,
             debug_names: self.debug_names,
             wit: &wit,
+            private_module: !self.single_module,
         })?;
         Ok(assembly.component)
     }

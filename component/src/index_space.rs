@@ -56,6 +56,8 @@ pub(crate) struct IndexSpaces {
     /// Core modules: `None` for those from other sources (imports,
     /// re-exports, aliases).
     pub modules: Vec<Option<ModuleInPlace>>,
+    /// Section ordinal of each core module.
+    pub module_section: Vec<u32>,
     pub instances: Vec<CoreInstance>,
     /// Section ordinal of each core instance.
     pub instance_section: Vec<u32>,
@@ -116,13 +118,17 @@ impl IndexSpaces {
             match payload {
                 Payload::ModuleSection {
                     unchecked_range, ..
-                } => a.modules.push(Some(ModuleInPlace {
-                    section,
-                    range: unchecked_range.start as usize..unchecked_range.end as usize,
-                })),
+                } => {
+                    a.module_section.push(section);
+                    a.modules.push(Some(ModuleInPlace {
+                        section,
+                        range: unchecked_range.start as usize..unchecked_range.end as usize,
+                    }))
+                }
                 Payload::ComponentImportSection(s) => {
                     for import in s {
                         if let ComponentTypeRef::Module(_) = import?.ty {
+                            a.module_section.push(section);
                             a.modules.push(None);
                         }
                     }
@@ -131,6 +137,7 @@ impl IndexSpaces {
                     // Exports may re-export (and so re-index) modules.
                     for export in s {
                         if export?.kind == ComponentExternalKind::Module {
+                            a.module_section.push(section);
                             a.modules.push(None);
                         }
                     }
@@ -178,11 +185,14 @@ impl IndexSpaces {
                             ComponentAlias::InstanceExport {
                                 kind: ComponentExternalKind::Module,
                                 ..
-                            } => a.modules.push(None),
-                            ComponentAlias::Outer {
+                            }
+                            | ComponentAlias::Outer {
                                 kind: ComponentOuterAliasKind::CoreModule,
                                 ..
-                            } => a.modules.push(None),
+                            } => {
+                                a.module_section.push(section);
+                                a.modules.push(None)
+                            }
                             _ => {}
                         }
                     }

@@ -23,10 +23,12 @@
 
 pub mod checks;
 pub mod defer_data;
+pub mod elem_fixup;
 pub mod encoder;
 mod index_space;
 pub mod module_facts;
 pub mod pack_data;
+pub mod private_module;
 pub mod rewrite;
 pub mod standin;
 pub mod trim;
@@ -61,6 +63,11 @@ pub struct Request<'a> {
     pub debug_names: bool,
     /// What is passed on to wit-component.
     pub wit: &'a WitOptions,
+    /// Each split adapter's private memory, globals, table and data in a
+    /// core module of their own, and the adapter lowered for hosts without
+    /// multi-memory ([`private_module`]). Off: one two-memory adapter
+    /// module, which jco's default path refuses.
+    pub private_module: bool,
 }
 
 /// wit-component's options that mmadapt passes on as they are (`None`:
@@ -198,19 +205,46 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         let plan = rewrite::plan(&component, &standin_exports[i])
             .with_context(|| format!("adapter `{name}`"))?
             .with_context(|| format!("adapter `{name}` is no longer in the component"))?;
-        let real_adapter = trim::trim(split[i].1, &plan.adapter_exports, req.debug_names)
-            .with_context(|| format!("adapter `{name}`"))?;
+        let (real_adapter, private) = trim::trim(
+            split[i].1,
+            &plan.adapter_exports,
+            req.debug_names,
+            req.private_module,
+        )
+        .with_context(|| format!("adapter `{name}`"))?;
         // The real adapter may only import what the component gives the
         // stand-in.
         let real_facts = module_facts::ModuleFacts::read(&real_adapter)?;
         let real_imports = real_facts.import_keys();
-        let missing: Vec<_> = real_imports.difference(&plan.adapter_imports).collect();
+        // (The private module's items are given to it beside them.)
+        let missing: Vec<_> = real_imports
+            .difference(&plan.adapter_imports)
+            .filter(|(module, _)| module != mmadapt_ir::abi::PRIVATE_MODULE)
+            .collect();
         ensure!(
             missing.is_empty(),
             "the trimmed adapter `{name}` imports {missing:?}, which the component does not provide"
         );
-        component = rewrite::apply(&component, &plan, &real_adapter)
-            .with_context(|| format!("adapter `{name}`"))?;
+        let private_instance;
+        (component, private_instance) = rewrite::apply(
+            &component,
+            &plan,
+            &real_adapter,
+            private.as_ref().map(|p| p.module.as_slice()),
+        )
+        .with_context(|| format!("adapter `{name}`"))?;
+        // The private module's instance went in just before the adapter's.
+        let mut plan = plan;
+        if let (Some(parts), Some(private_instance)) = (&private, private_instance) {
+            plan.adapter_instance += 1;
+            component = elem_fixup::append(
+                &component,
+                plan.adapter_instance,
+                private_instance,
+                &parts.elements,
+            )
+            .with_context(|| format!("filling the table of `{name}`"))?;
+        }
         // `check_main` has refused a shared main memory, which zero-copy's
         // borrowed result record would need to stay off for.
         component = zero_copy::append(&component, &plan, &real_facts.export_names())
@@ -228,16 +262,25 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
     })
 }
 
-/// The features a finished component may use (canonical interface names
-/// only with `--emit-canonical-names`).
+/// The features a finished component may use: the one place that says so
+/// (the CLI and the tests validate with it too).
+///
+/// `wasm-tools component new` (wit-component) validates the main module and
+/// the component it makes with every feature wasmparser knows
+/// (`WasmFeatures::all()`), so a drop-in must accept at least as much:
+/// legacy exceptions (GHC's wasm backend emits `try`/`catch`), exnref, GC,
+/// tail calls, SIMD, wide arithmetic, memory64 memories besides `memory`.
+/// What the adapter cannot work with (a shared `memory`, one with a custom
+/// page size or 64-bit addresses) `checks` refuses before assembly with a
+/// line of its own, as wit-component refuses it; whether a host runs a
+/// proposal is the host's business. The component model, multi-memory (the
+/// adapter's private memory) and canonical interface names (only with
+/// `--emit-canonical-names`) are in the set.
 pub fn features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::default()
-        | wasmparser::WasmFeatures::COMPONENT_MODEL
-        | wasmparser::WasmFeatures::MULTI_MEMORY
-        | wasmparser::WasmFeatures::CM_CANON_NAMES
+    wasmparser::WasmFeatures::all()
 }
 
-/// Validates a component with the component model and multi-memory.
+/// Validates a component with [`features`].
 pub fn validate(component: &[u8]) -> Result<()> {
     wasmparser::Validator::new_with_features(features())
         .validate_all(component)

@@ -196,7 +196,17 @@ pub fn drop_unneeded_realloc(reach: &mut Vec<ExportReach>) {
 /// adapter's size after the code, and only backtraces read it). The
 /// private memory's data is then packed ([`crate::pack_data`]) and copied
 /// in on first use instead of at instantiation ([`crate::defer_data`]).
-pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<Vec<u8>> {
+///
+/// With `private_module`, the private memory, globals, table and data move
+/// out to a module of their own and the adapter is lowered for hosts
+/// without multi-memory ([`crate::private_module`]); the second result is
+/// that module.
+pub fn trim(
+    split: &[u8],
+    keep: &BTreeSet<String>,
+    keep_names: bool,
+    private_module: bool,
+) -> Result<(Vec<u8>, Option<crate::private_module::Parts>)> {
     let mut m = parse_keeping_names(split, keep_names)?;
     let private = mmadapt_ir::abi::PRIVATE_MEMORY_EXPORT;
     if !m.exports.iter().any(|e| e.name == private) {
@@ -242,6 +252,10 @@ pub fn trim(split: &[u8], keep: &BTreeSet<String>, keep_names: bool) -> Result<V
             _ => None,
         })
         .with_context(|| format!("the split adapter's `{private}` is not a memory"))?;
+    if private_module {
+        let parts = crate::private_module::split_out(&mut m, memory, static_end)?;
+        return Ok((m.emit_wasm(), Some(parts)));
+    }
     crate::defer_data::defer(&mut m, memory, static_end)?;
-    Ok(m.emit_wasm())
+    Ok((m.emit_wasm(), None))
 }

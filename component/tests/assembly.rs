@@ -25,7 +25,7 @@ fn export_reach_equals_walrus_gc_per_export() {
         assert!(reach.len() >= 46, "{variant:?}: {} exports", reach.len());
         for r in &reach {
             let keep: BTreeSet<String> = [r.name.clone()].into();
-            let trimmed = trim(split, &keep, false).unwrap();
+            let (trimmed, _) = trim(split, &keep, false, false).unwrap();
             assert_eq!(
                 import_keys(&trimmed).unwrap(),
                 r.imports,

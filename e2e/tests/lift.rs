@@ -67,6 +67,7 @@ fn lifted_adapter_export_reads_the_private_memory() -> Result<()> {
         validate: true,
         debug_names: false,
         wit: &Default::default(),
+        private_module: true,
     })?;
     let plan = assembly.adapters[0]
         .plan

@@ -19,3 +19,31 @@ pub const ZERO_COPY_TABLE_EXPORT: &str = "__indirect_function_table";
 
 /// The adapter's hook the zero-copy fixup calls with the slots it filled.
 pub const ZERO_COPY_READY_EXPORT: &str = "mmadapt:zero-copy-ready";
+
+/// The import module of the core module that owns an adapter's private
+/// memory in the layout for hosts without multi-memory (jco's default
+/// path): the memory, the adapter's globals and table, its data, and the
+/// bulk operations on that memory, run natively there.
+pub const PRIVATE_MODULE: &str = "mmadapt:private";
+
+/// The private memory, as the private module exports it.
+pub const PRIVATE_MEMORY: &str = "memory";
+
+/// `memory.copy` within the private memory: `(dst, src, len)`.
+pub const PRIVATE_COPY: &str = "copy";
+
+/// `memory.fill` of the private memory: `(dst, value, len)`.
+pub const PRIVATE_FILL: &str = "fill";
+
+/// `memory.grow` of the private memory: `(pages) -> old pages or -1`.
+pub const PRIVATE_GROW: &str = "grow";
+
+/// The private module's table (the adapter's function table).
+pub const PRIVATE_TABLE: &str = "table";
+
+/// Copies the private memory's data in, once (the adapter calls it first
+/// at every entry; see the component crate's `defer_data`).
+pub const PRIVATE_INIT: &str = "init";
+
+/// The flag `init` sets: the adapter tests it before calling `init`.
+pub const PRIVATE_DONE: &str = "done";

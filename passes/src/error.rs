@@ -23,6 +23,8 @@ pub enum PassError {
     ImportsMemory(String),
     #[error("module already has an import or export named `{0}`, which the split pass reserves")]
     Reserved(String),
+    #[error("{at}: {what} cannot be lowered for a host without multi-memory")]
+    NotLowerable { at: Location, what: &'static str },
     #[error("{0}")]
     Verify(#[from] VerifyError),
 }

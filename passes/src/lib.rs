@@ -6,6 +6,7 @@ pub mod clone_callees;
 pub mod context_dependent;
 pub mod emit;
 pub mod error;
+pub mod lower_for_js;
 pub mod shape;
 pub mod split_memory;
 pub mod strip_markers;

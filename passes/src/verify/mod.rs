@@ -11,6 +11,7 @@
 //!
 //! Failures name the function and instruction offset.
 
+pub mod js;
 mod stack_pointer;
 
 use crate::error::VerifyError;
