@@ -248,11 +248,8 @@ fn component_new_makes_a_valid_component_with_a_private_memory() {
         "a command exports wasi:cli/run"
     );
     assert!(text.contains("wasi:cli/stdout"), "fd_write needs stdout");
-    // Validates as a component with multi-memory.
-    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::COMPONENT_MODEL;
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(&bytes)
-        .expect("component validates");
+    // Validates with the features a component may use.
+    mmadapt_component::validate(&bytes).expect("component validates");
 }
 
 /// The component-level imports of a component, by name.

@@ -49,11 +49,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if let Ok(component) = encoder.encode() {
-        let mut validator = wasmparser_component::Validator::new_with_features(
-            wasmparser_component::WasmFeatures::all(),
-        );
-        if let Err(e) = validator.validate_all(&component) {
-            panic!("component new produced an invalid component: {e}");
+        if let Err(e) = mmadapt_component::validate(&component) {
+            panic!("component new produced an invalid component: {e:#}");
         }
     }
 });

@@ -15,10 +15,10 @@ pub fn check_component_new(main: &[u8]) -> Result<(), String> {
     };
     match mmadapt::componentize(main, &options) {
         Ok(component) => {
-            let mut validator =
-                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-            if let Err(e) = validator.validate_all(&component) {
-                panic!("component new produced an invalid component: {e}");
+            // With the features every component may use (the one place
+            // that says which).
+            if let Err(e) = mmadapt_component::validate(&component) {
+                panic!("component new produced an invalid component: {e:#}");
             }
             Ok(())
         }

@@ -1,0 +1,9 @@
+;; Custom page sizes: `memory` with 1-byte pages. The adapter needs 64 KiB
+;; pages; wit-component refuses it too.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 65536 (pagesize 1))
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))

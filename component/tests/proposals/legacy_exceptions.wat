@@ -1,0 +1,27 @@
+;; Legacy exceptions: try/catch/catch_all/rethrow/delegate (what GHC's wasm backend emits).
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; An iovec at 0 for the 3 bytes at 16.
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func $print (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (tag $e (param i32))
+  (func (export "_start")
+    try
+      try
+        (throw $e (i32.const 7))
+      catch $e
+        drop
+        rethrow 0
+      end
+    catch_all
+      call $print
+    end
+    try
+      try
+        (throw $e (i32.const 8))
+      delegate 0
+    catch $e
+      drop
+    end))

@@ -1,0 +1,13 @@
+;; Multi-memory: a second memory in the main module, after `memory`.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; An iovec at 0 for the 3 bytes at 16.
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func $print (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (memory $extra 1)
+  (func (export "_start")
+    (i32.store $extra (i32.const 0) (i32.const 42))
+    (memory.copy $extra 0 (i32.const 4) (i32.const 0) (i32.const 4))
+    (if (i32.eq (i32.load $extra (i32.const 4)) (i32.const 42)) (then (call $print)))))

@@ -1,0 +1,13 @@
+;; Multi-value: several results, block parameters.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; An iovec at 0 for the 3 bytes at 16.
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func $print (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func $two (result i32 i32) (i32.const 1) (i32.const 2))
+  (func (export "_start")
+    (call $two)
+    (block (param i32 i32) (result i32) i32.add)
+    (if (i32.eq (i32.const 3)) (then (call $print)))))

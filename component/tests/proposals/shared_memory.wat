@@ -1,0 +1,9 @@
+;; Threads: `memory` itself shared. The adapter needs an unshared memory;
+;; wit-component refuses it too.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1 1 shared)
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))

@@ -1,0 +1,11 @@
+;; Sign-extension operators.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; An iovec at 0 for the 3 bytes at 16.
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func $print (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start")
+    (if (i32.eq (i32.extend8_s (i32.const 0xff)) (i32.const -1))
+      (then (drop (i64.extend32_s (i64.const 1))) (call $print)))))

@@ -1,0 +1,14 @@
+;; Fixed-width SIMD.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; An iovec at 0 for the 3 bytes at 16.
+  (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+  (data (i32.const 16) "ok\n")
+  (func $print (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start")
+    (if (i32.eq
+          (i32x4.extract_lane 3
+            (i32x4.add (v128.const i32x4 1 2 3 4) (v128.load (i32.const 0))))
+          (i32.const 4))
+      (then (call $print)))))
