@@ -239,9 +239,19 @@ fn component_new_makes_a_valid_component_with_a_private_memory() {
     assert!(o.status.success(), "{}", stderr(&o));
     let bytes = std::fs::read(&out).unwrap();
     let text = wasmprinter::print_bytes(&bytes).unwrap();
+    // The private module's memory: the adapter imports it, and the
+    // lowerings into it alias it from the private module's instance.
     assert!(
-        text.contains("mmadapt:private-memory"),
-        "the adapter's private memory is aliased"
+        text.contains(r#"(import "p" "m" (memory"#),
+        "the adapter imports its private memory from the private module"
+    );
+    assert!(
+        text.contains(r#"(export "m" (memory 0))"#),
+        "the private module exports its memory"
+    );
+    assert!(
+        !text.contains("mmadapt:private-memory"),
+        "the adapter exports no memory"
     );
     assert!(
         text.contains("wasi:cli/run"),
@@ -249,6 +259,18 @@ fn component_new_makes_a_valid_component_with_a_private_memory() {
     );
     assert!(text.contains("wasi:cli/stdout"), "fd_write needs stdout");
     // Validates with the features a component may use.
+    mmadapt_component::validate(&bytes).expect("component validates");
+
+    // `--single-module`: the layout before, one two-memory adapter module
+    // exporting its private memory.
+    let (o, out) = component_new(HELLO_P1, "hello-single", &["--single-module"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let text = wasmprinter::print_bytes(&bytes).unwrap();
+    assert!(
+        text.contains("mmadapt:private-memory") && !text.contains(r#"(import "p" "m""#),
+        "the adapter's own private memory is aliased"
+    );
     mmadapt_component::validate(&bytes).expect("component validates");
 }
 

@@ -116,7 +116,11 @@ pub(crate) struct Deferred {
 /// What [`defer`] moves: the private memory's active segments and the
 /// static pages no segment touches (none if `static_end` is `None` or
 /// there is no segment).
-pub(crate) fn plan(module: &Module, private: MemoryId, static_end: Option<i32>) -> Result<Deferred> {
+pub(crate) fn plan(
+    module: &Module,
+    private: MemoryId,
+    static_end: Option<i32>,
+) -> Result<Deferred> {
     let copies = active_segments(module, private)?;
     let fills = static_end.map_or_else(Vec::new, |end| untouched_pages(&copies, end));
     check_fills(&copies, &fills)?;
@@ -232,16 +236,17 @@ fn is_local(module: &Module, f: FunctionId) -> bool {
 /// The invariant, checked on the result: no active data in the private
 /// memory, every entry calls `ensure` first, and `ensure` sets its flag
 /// before anything else.
-pub(crate) fn check(
-    module: &Module,
-    private: MemoryId,
-    ensure_fn: FunctionId,
-    done: GlobalId,
-) -> Result<()> {
+fn check(module: &Module, private: MemoryId, ensure_fn: FunctionId, done: GlobalId) -> Result<()> {
     ensure!(
         active_segments(module, private)?.is_empty(),
         "deferring the private memory's data: an active segment is left"
     );
+    check_entries(module, ensure_fn)?;
+    check_flag(module, ensure_fn, done)
+}
+
+/// Every entry (export and start function) calls `ensure_fn` first.
+pub(crate) fn check_entries(module: &Module, ensure_fn: FunctionId) -> Result<()> {
     for f in entry_functions(module) {
         let FunctionKind::Local(local) = &module.funcs.get(f).kind else {
             bail!("deferring the private memory's data: an entry is not a local function");
@@ -252,6 +257,10 @@ pub(crate) fn check(
             "deferring the private memory's data: an entry does not call `{ENSURE_NAME}` first"
         );
     }
+    Ok(())
+}
+
+fn check_flag(module: &Module, ensure_fn: FunctionId, done: GlobalId) -> Result<()> {
     let FunctionKind::Local(ensure_body) = &module.funcs.get(ensure_fn).kind else {
         bail!("deferring the private memory's data: `{ENSURE_NAME}` is not local");
     };

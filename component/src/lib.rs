@@ -235,20 +235,31 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         .with_context(|| format!("adapter `{name}`"))?;
         // The private module's instance went in just before the adapter's.
         let mut plan = plan;
-        if let (Some(parts), Some(private_instance)) = (&private, private_instance) {
+        let no_elements = elem_fixup::Elements::default();
+        let elements = private.as_ref().map_or(&no_elements, |p| &p.elements);
+        if private.is_some() {
             plan.adapter_instance += 1;
+        }
+        // `check_main` has refused a shared main memory, which zero-copy's
+        // borrowed result record would need to stay off for.
+        let placed;
+        (component, placed) = zero_copy::append(
+            &component,
+            &plan,
+            &real_facts.export_names(),
+            private_instance,
+            elements,
+        )
+        .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
+        if let (false, Some(private_instance)) = (placed, private_instance) {
             component = elem_fixup::append(
                 &component,
                 plan.adapter_instance,
                 private_instance,
-                &parts.elements,
+                elements,
             )
             .with_context(|| format!("filling the table of `{name}`"))?;
         }
-        // `check_main` has refused a shared main memory, which zero-copy's
-        // borrowed result record would need to stay off for.
-        component = zero_copy::append(&component, &plan, &real_facts.export_names())
-            .with_context(|| format!("adding the zero-copy lowerings of `{name}`"))?;
         adapters[i].real_adapter = real_adapter;
         adapters[i].plan = Some(plan);
     }

@@ -12,8 +12,9 @@
 //!   limits), the adapter's globals with their initial values, its function
 //!   table, and its data as passive segments; it exports them, and the
 //!   functions that run the bulk operations on that memory natively:
-//!   `init` (the data copied in once, as [`crate::defer_data`] does in the
-//!   adapter otherwise), `grow`, `copy` and `fill`. It has one memory, so
+//!   `init` (the data copied in on its first call, as
+//!   [`crate::defer_data`] does in the adapter otherwise; every adapter
+//!   entry calls it first), `grow`, `copy` and `fill`. It has one memory, so
 //!   jco leaves it alone;
 //! - the adapter imports all of that from [`PRIVATE_MODULE`], and is lowered
 //!   by `mmadapt_passes::lower_for_js`: no bulk memory instruction is left,
@@ -32,14 +33,11 @@ use crate::defer_data;
 use crate::elem_fixup::{export_name, ElemFunc, Elements};
 use anyhow::{bail, ensure, Context, Result};
 use mmadapt_ir::abi::{
-    PRIVATE_COPY, PRIVATE_DONE, PRIVATE_FILL, PRIVATE_GROW, PRIVATE_INIT, PRIVATE_MEMORY,
-    PRIVATE_MODULE, PRIVATE_TABLE,
+    PRIVATE_COPY, PRIVATE_FILL, PRIVATE_GROW, PRIVATE_INIT, PRIVATE_MEMORY, PRIVATE_MODULE,
+    PRIVATE_TABLE,
 };
 use walrus::ir::Value;
-use walrus::{
-    ConstExpr, ExportItem, FunctionBuilder, FunctionKind, GlobalKind, MemoryId, Module,
-    RefType, ValType,
-};
+use walrus::{ConstExpr, ExportItem, FunctionKind, GlobalKind, MemoryId, Module, RefType, ValType};
 use wasm_encoder_component as enc;
 
 /// Which memory the adapter imports first. jco keeps the first imported
@@ -70,12 +68,12 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
         m.memories.get(private).import.is_none(),
         "the private memory is already imported"
     );
+    // None when no live code touches user memory (walrus's GC dropped it).
     let user = m
         .memories
         .iter()
         .find(|mem| mem.id() != private)
-        .map(|mem| mem.id())
-        .context("the split adapter has no user memory")?;
+        .map(|mem| mem.id());
 
     // The data, as `init` will copy it in.
     let deferred = defer_data::plan(m, private, static_end)?;
@@ -113,9 +111,13 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
     };
     let import = m.imports.add(PRIVATE_MODULE, PRIVATE_MEMORY, private);
     m.memories.get_mut(private).import = Some(import);
-    if USER_MEMORY_FIRST {
+    if let (true, Some(user)) = (USER_MEMORY_FIRST, user) {
         // walrus numbers imported memories in the order of their imports.
-        let user_import = m.memories.get(user).import.context("the user memory is not imported")?;
+        let user_import = m
+            .memories
+            .get(user)
+            .import
+            .context("the user memory is not imported")?;
         let (module, name) = {
             let i = m.imports.get(user_import);
             (i.module.clone(), i.name.clone())
@@ -128,11 +130,15 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
         let import = m.imports.add(PRIVATE_MODULE, PRIVATE_MEMORY, private);
         m.memories.get_mut(private).import = Some(import);
     }
-    // The private memory is the private module's export now.
+    // The private memory is the private module's export now, and so is
+    // the table (the zero-copy fixup takes it from there).
     let exported: Vec<_> = m
         .exports
         .iter()
-        .filter(|e| matches!(e.item, ExportItem::Memory(id) if id == private))
+        .filter(|e| {
+            matches!(e.item, ExportItem::Memory(id) if id == private)
+                || matches!(e.item, ExportItem::Table(_))
+        })
         .map(|e| e.id())
         .collect();
     for e in exported {
@@ -180,7 +186,10 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
     if let Some(id) = tables.first().copied() {
         let t = m.tables.get(id);
         ensure!(
-            t.import.is_none() && !t.table64 && t.init.is_none() && t.element_ty == RefType::FUNCREF,
+            t.import.is_none()
+                && !t.table64
+                && t.init.is_none()
+                && t.element_ty == RefType::FUNCREF,
             "the adapter's table is not a plain funcref table of its own"
         );
         p.table = Some(enc::TableType {
@@ -196,34 +205,17 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
 
     // The data: every entry asks the private module to copy it in, once.
     if !deferred.copies.is_empty() || !deferred.fills.is_empty() {
-        p.init = Some((
-            deferred
-                .copies
-                .iter()
-                .zip(segments)
-                .map(|((_, at, _), bytes)| (*at, bytes))
-                .collect(),
-            deferred.fills.clone(),
-        ));
-        let done_global =
-            m.globals
-                .add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(0)));
-        let done = m.imports.add(PRIVATE_MODULE, PRIVATE_DONE, done_global);
-        m.globals.get_mut(done_global).kind = GlobalKind::Import(done);
+        let segments = deferred
+            .copies
+            .iter()
+            .zip(segments)
+            .map(|((_, at, _), bytes)| (*at, bytes))
+            .collect();
+        p.init = Some((merge_close_segments(segments), deferred.fills.clone()));
         let ty = m.types.add(&[], &[]);
         let (init, _) = m.add_import_func(PRIVATE_MODULE, PRIVATE_INIT, ty);
-        let mut builder = FunctionBuilder::new(&mut m.types, &[], &[]);
-        builder.name(defer_data::ENSURE_NAME.into());
-        builder
-            .func_body()
-            .global_get(done_global)
-            .unop(walrus::ir::UnaryOp::I32Eqz)
-            .if_else(None, |then| {
-                then.call(init);
-            }, |_| {});
-        let ensure_fn = builder.finish(vec![], &mut m.funcs);
-        defer_data::call_first(m, ensure_fn)?;
-        defer_data::check(m, private, ensure_fn, done_global)?;
+        defer_data::call_first(m, init)?;
+        defer_data::check_entries(m, init)?;
     }
 
     // The element segments: their functions exported, for the fixup
@@ -304,7 +296,12 @@ fn export_elements(m: &mut Module) -> Result<Elements> {
         out.segments.push((offset, indices));
     }
     for (k, f) in seen.iter().enumerate() {
-        m.exports.add(&export_name(k), *f);
+        let name = export_name(k);
+        ensure!(
+            m.exports.iter().all(|e| e.name != name),
+            "the adapter already exports `{name}`, the name its element function #{k} needs"
+        );
+        m.exports.add(&name, *f);
     }
     let ids: Vec<_> = m.elements.iter().map(|e| e.id()).collect();
     for id in ids {
@@ -314,6 +311,32 @@ fn export_elements(m: &mut Module) -> Result<Elements> {
         m.elements.delete(id);
     }
     Ok(out)
+}
+
+/// Segments closer than this many bytes are copied in as one, with the
+/// zeros between them: each segment costs about that much in the private
+/// module (its header, and `memory.init` + `data.drop` in `init`).
+const MERGE_GAP: i64 = 16;
+
+/// Merges segments (offset, bytes) whose gap is below [`MERGE_GAP`]. The
+/// bytes between them are zero in the memory either way (nothing else
+/// initialises them), so what `init` leaves in the memory is the same.
+fn merge_close_segments(mut segments: Vec<(i32, Vec<u8>)>) -> Vec<(i32, Vec<u8>)> {
+    segments.sort_by_key(|(at, _)| *at);
+    let mut out: Vec<(i32, Vec<u8>)> = Vec::new();
+    for (at, bytes) in segments {
+        if let Some((last_at, last)) = out.last_mut() {
+            let end = i64::from(*last_at) + last.len() as i64;
+            let gap = i64::from(at) - end;
+            if (0..MERGE_GAP).contains(&gap) {
+                last.resize(last.len() + gap as usize, 0);
+                last.extend_from_slice(&bytes);
+                continue;
+            }
+        }
+        out.push((at, bytes));
+    }
+    out
 }
 
 /// The adapter defines no memory, global, table, element or data.
@@ -336,7 +359,10 @@ fn check_code_only(m: &Module) -> Result<()> {
         m.elements.iter().next().is_none() && m.data.iter().next().is_none(),
         "the lowered adapter has element or data segments"
     );
-    ensure!(m.start.is_none(), "the lowered adapter has a start function");
+    ensure!(
+        m.start.is_none(),
+        "the lowered adapter has a start function"
+    );
     ensure!(
         m.funcs
             .iter()
@@ -362,10 +388,13 @@ impl PrivateModule {
         use enc::Instruction as I;
         let mut types = enc::TypeSection::new();
         types.ty().function([], []); // 0: init
-        types.ty().function([enc::ValType::I32], [enc::ValType::I32]); // 1: grow
         types
             .ty()
-            .function([enc::ValType::I32, enc::ValType::I32, enc::ValType::I32], []); // 2: copy, fill
+            .function([enc::ValType::I32], [enc::ValType::I32]); // 1: grow
+        types.ty().function(
+            [enc::ValType::I32, enc::ValType::I32, enc::ValType::I32],
+            [],
+        ); // 2: copy, fill
         let mut funcs = enc::FunctionSection::new();
         let mut code = enc::CodeSection::new();
         let mut exports = enc::ExportSection::new();
@@ -385,6 +414,7 @@ impl PrivateModule {
         let mut data = enc::DataSection::new();
         let mut func_index = 0;
         if let Some((segments, fills)) = &self.init {
+            // Once: a flag of its own, tested first.
             let done = self.globals.len() as u32;
             globals.global(
                 enc::GlobalType {
@@ -394,9 +424,13 @@ impl PrivateModule {
                 },
                 &enc::ConstExpr::i32_const(0),
             );
-            exports.export(PRIVATE_DONE, enc::ExportKind::Global, done);
             let mut f = enc::Function::new([]);
-            f.instruction(&I::I32Const(1)).instruction(&I::GlobalSet(done));
+            f.instruction(&I::GlobalGet(done))
+                .instruction(&I::If(enc::BlockType::Empty))
+                .instruction(&I::Return)
+                .instruction(&I::End)
+                .instruction(&I::I32Const(1))
+                .instruction(&I::GlobalSet(done));
             for (i, (at, bytes)) in segments.iter().enumerate() {
                 data.passive(bytes.iter().copied());
                 f.instruction(&I::I32Const(*at))
@@ -424,7 +458,8 @@ impl PrivateModule {
             let mut f = enc::Function::new([]);
             let ty = match *name {
                 PRIVATE_GROW => {
-                    f.instruction(&I::LocalGet(0)).instruction(&I::MemoryGrow(0));
+                    f.instruction(&I::LocalGet(0))
+                        .instruction(&I::MemoryGrow(0));
                     1
                 }
                 PRIVATE_COPY => {

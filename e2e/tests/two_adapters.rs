@@ -102,8 +102,9 @@ fn memories(component: &[u8]) -> Result<(Vec<u32>, usize)> {
                         ..
                     } = a?
                     {
-                        private_aliases +=
-                            usize::from(name == mmadapt_passes::PRIVATE_MEMORY_EXPORT);
+                        // Each private module's memory (the adapters
+                        // import it from there).
+                        private_aliases += usize::from(name == mmadapt_passes::PRIVATE_MEMORY);
                     }
                 }
             }
@@ -125,8 +126,8 @@ fn two_split_adapters_each_keep_their_own_private_memory() -> Result<()> {
         .adapter("counter", &counter)?;
     let component = encoder.encode()?;
 
-    // Both adapters define one memory (their private one) and the
-    // component aliases two private memories.
+    // Both adapters' private memories are defined by private modules of
+    // their own, and the component aliases the two.
     let (defined, private_aliases) = memories(&component)?;
     assert_eq!(
         private_aliases, 2,

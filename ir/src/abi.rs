@@ -23,11 +23,15 @@ pub const ZERO_COPY_READY_EXPORT: &str = "mmadapt:zero-copy-ready";
 /// The import module of the core module that owns an adapter's private
 /// memory in the layout for hosts without multi-memory (jco's default
 /// path): the memory, the adapter's globals and table, its data, and the
-/// bulk operations on that memory, run natively there.
-pub const PRIVATE_MODULE: &str = "mmadapt:private";
+/// bulk operations on that memory, run natively there. One letter, as
+/// wit-component's own glue names go: the adapter imports some ten items
+/// from it, and components must stay no larger than the standard
+/// adapter's.
+pub const PRIVATE_MODULE: &str = "p";
 
-/// The private memory, as the private module exports it.
-pub const PRIVATE_MEMORY: &str = "memory";
+/// The private memory, as the private module exports it (each of these
+/// names is written two or three times in a component: kept short).
+pub const PRIVATE_MEMORY: &str = "m";
 
 /// `memory.copy` within the private memory: `(dst, src, len)`.
 pub const PRIVATE_COPY: &str = "copy";
@@ -39,11 +43,8 @@ pub const PRIVATE_FILL: &str = "fill";
 pub const PRIVATE_GROW: &str = "grow";
 
 /// The private module's table (the adapter's function table).
-pub const PRIVATE_TABLE: &str = "table";
+pub const PRIVATE_TABLE: &str = "t";
 
-/// Copies the private memory's data in, once (the adapter calls it first
-/// at every entry; see the component crate's `defer_data`).
+/// Copies the private memory's data in on its first call (the adapter
+/// calls it first at every entry; see the component crate's `defer_data`).
 pub const PRIVATE_INIT: &str = "init";
-
-/// The flag `init` sets: the adapter tests it before calling `init`.
-pub const PRIVATE_DONE: &str = "done";

@@ -19,7 +19,9 @@ use mmadapt_ir::{Context, Markers, RegionMap};
 use std::collections::BTreeMap;
 use walrus::{FunctionId, Module};
 
-pub use mmadapt_ir::abi::{PRIVATE_MEMORY_EXPORT, USER_MEMORY_IMPORT};
+pub use mmadapt_ir::abi::{
+    PRIVATE_MEMORY, PRIVATE_MEMORY_EXPORT, PRIVATE_MODULE, USER_MEMORY_IMPORT,
+};
 
 /// A split module and what the pipeline learned about it.
 pub struct Split {

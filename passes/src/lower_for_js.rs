@@ -9,9 +9,10 @@
 //!   width with an extend (loads) or a wrap (stores), in place;
 //! - `memory.copy` and `memory.fill` that touch the user memory become calls
 //!   of helper functions added here: loops of 8-byte and 1-byte accesses,
-//!   with the bounds checked first as the bulk instruction checks them (no
-//!   byte is written when it would trap), and a backward copy for an
-//!   overlapping copy within one memory;
+//!   with the user memory's bounds checked first as the bulk instruction
+//!   checks them (no byte is written when a buffer the program passed is
+//!   out of bounds), and a backward copy for an overlapping copy within
+//!   one memory;
 //! - `memory.copy`, `memory.fill` and `memory.grow` on the private memory
 //!   become calls of functions imported from the module that owns it
 //!   ([`mmadapt_ir::abi::PRIVATE_MODULE`]), which runs them natively;
@@ -23,9 +24,9 @@
 //! checks that again on the output.
 
 use crate::error::PassError;
-use mmadapt_ir::Location;
 use mmadapt_ir::abi::{PRIVATE_COPY, PRIVATE_FILL, PRIVATE_GROW, PRIVATE_MODULE};
 use mmadapt_ir::walk::{all_seqs, offset_of};
+use mmadapt_ir::Location;
 use std::collections::HashMap;
 use walrus::ir::{
     BinaryOp, ExtendedLoad, Instr, InstrLocId, InstrSeqId, LoadKind, MemArg, StoreKind, UnaryOp,
@@ -35,7 +36,8 @@ use walrus::{FunctionBuilder, FunctionId, LocalId, MemoryId, Module, ValType};
 /// The two memories of a split adapter.
 #[derive(Clone, Copy, Debug)]
 pub struct Memories {
-    pub user: MemoryId,
+    /// `None` when no live code touches user memory.
+    pub user: Option<MemoryId>,
     pub private: MemoryId,
 }
 
@@ -103,13 +105,21 @@ fn lower_seq(
                         return Err(fail("an atomic load"))
                     }
                     LoadKind::V128 => return Err(fail("a v128 load")),
-                    LoadKind::I32_8 { kind: ExtendedLoad::ZeroExtendAtomic }
-                    | LoadKind::I32_16 { kind: ExtendedLoad::ZeroExtendAtomic }
-                    | LoadKind::I64_8 { kind: ExtendedLoad::ZeroExtendAtomic }
-                    | LoadKind::I64_16 { kind: ExtendedLoad::ZeroExtendAtomic }
-                    | LoadKind::I64_32 { kind: ExtendedLoad::ZeroExtendAtomic } => {
-                        return Err(fail("an atomic load"))
+                    LoadKind::I32_8 {
+                        kind: ExtendedLoad::ZeroExtendAtomic,
                     }
+                    | LoadKind::I32_16 {
+                        kind: ExtendedLoad::ZeroExtendAtomic,
+                    }
+                    | LoadKind::I64_8 {
+                        kind: ExtendedLoad::ZeroExtendAtomic,
+                    }
+                    | LoadKind::I64_16 {
+                        kind: ExtendedLoad::ZeroExtendAtomic,
+                    }
+                    | LoadKind::I64_32 {
+                        kind: ExtendedLoad::ZeroExtendAtomic,
+                    } => return Err(fail("an atomic load")),
                     LoadKind::I64_8 { kind } => {
                         l.kind = LoadKind::I32_8 { kind };
                         Some(extend_op(kind))
@@ -160,7 +170,7 @@ fn lower_seq(
                 let func = if c.src == mems.private && c.dst == mems.private {
                     private_import(module, lowered, PRIVATE_COPY)
                 } else {
-                    copy_helper(module, lowered, c.dst, c.src)
+                    copy_helper(module, lowered, mems.user, c.dst, c.src)
                 };
                 new.push((Instr::Call(walrus::ir::Call { func }), loc));
             }
@@ -249,9 +259,13 @@ fn check_bounds(
         .i64_const(16)
         .binop(BinaryOp::I64Shl)
         .binop(BinaryOp::I64GtU)
-        .if_else(None, |then| {
-            then.unreachable();
-        }, |_| {});
+        .if_else(
+            None,
+            |then| {
+                then.unreachable();
+            },
+            |_| {},
+        );
 }
 
 /// Appends: `local += delta` (i32).
@@ -262,10 +276,13 @@ fn bump(body: &mut walrus::InstrSeqBuilder<'_>, local: LocalId, delta: i32) {
         .local_set(local);
 }
 
-/// `(dst, src, len)`: `memory.copy dst src` as a loop.
+/// `(dst, src, len)`: `memory.copy dst src` as a loop, 8 bytes per
+/// access (on jco's default path each access to the memory it keeps
+/// outside is a call into JS).
 fn copy_helper(
     module: &mut Module,
     lowered: &mut Lowered,
+    user: Option<MemoryId>,
     dst_mem: MemoryId,
     src_mem: MemoryId,
 ) -> FunctionId {
@@ -282,8 +299,15 @@ fn copy_helper(
     );
     builder.name("mmadapt:copy".into());
     let mut body = builder.func_body();
-    check_bounds(&mut body, dst_mem, d, n);
-    check_bounds(&mut body, src_mem, s, n);
+    // The user memory's side: a buffer the program passed may be out of
+    // bounds, and then nothing may be written. The private side is the
+    // adapter's own buffer; wasm's own check on each access covers it.
+    if Some(dst_mem) == user {
+        check_bounds(&mut body, dst_mem, d, n);
+    }
+    if Some(src_mem) == user {
+        check_bounds(&mut body, src_mem, s, n);
+    }
     let i64_load = LoadKind::I64 { atomic: false };
     let i64_store = StoreKind::I64 { atomic: false };
     let byte_load = LoadKind::I32_8 {
@@ -296,7 +320,10 @@ fn copy_helper(
             let done_id = done.id();
             done.loop_(None, |l| {
                 let again = l.id();
-                l.local_get(n).i32_const(8).binop(BinaryOp::I32LtU).br_if(done_id);
+                l.local_get(n)
+                    .i32_const(8)
+                    .binop(BinaryOp::I32LtU)
+                    .br_if(done_id);
                 l.local_get(d)
                     .local_get(s)
                     .load(src_mem, i64_load, WORD)
@@ -326,35 +353,38 @@ fn copy_helper(
     if dst_mem == src_mem {
         // Overlapping within one memory: copy from the end when the
         // destination is above the source, as memory.copy's result is.
-        body.local_get(d).local_get(s).binop(BinaryOp::I32GtU).if_else(
-            None,
-            |back| {
-                back.local_get(d)
-                    .local_get(n)
-                    .binop(BinaryOp::I32Add)
-                    .local_set(d);
-                back.local_get(s)
-                    .local_get(n)
-                    .binop(BinaryOp::I32Add)
-                    .local_set(s);
-                back.block(None, |done| {
-                    let done_id = done.id();
-                    done.loop_(None, |l| {
-                        let again = l.id();
-                        l.local_get(n).unop(UnaryOp::I32Eqz).br_if(done_id);
-                        bump(l, d, -1);
-                        bump(l, s, -1);
-                        bump(l, n, -1);
-                        l.local_get(d)
-                            .local_get(s)
-                            .load(src_mem, byte_load, BYTE)
-                            .store(dst_mem, byte_store, BYTE);
-                        l.br(again);
+        body.local_get(d)
+            .local_get(s)
+            .binop(BinaryOp::I32GtU)
+            .if_else(
+                None,
+                |back| {
+                    back.local_get(d)
+                        .local_get(n)
+                        .binop(BinaryOp::I32Add)
+                        .local_set(d);
+                    back.local_get(s)
+                        .local_get(n)
+                        .binop(BinaryOp::I32Add)
+                        .local_set(s);
+                    back.block(None, |done| {
+                        let done_id = done.id();
+                        done.loop_(None, |l| {
+                            let again = l.id();
+                            l.local_get(n).unop(UnaryOp::I32Eqz).br_if(done_id);
+                            bump(l, d, -1);
+                            bump(l, s, -1);
+                            bump(l, n, -1);
+                            l.local_get(d)
+                                .local_get(s)
+                                .load(src_mem, byte_load, BYTE)
+                                .store(dst_mem, byte_store, BYTE);
+                            l.br(again);
+                        });
                     });
-                });
-            },
-            |fwd| forward(fwd),
-        );
+                },
+                |fwd| forward(fwd),
+            );
     } else {
         forward(&mut body);
     }

@@ -12,8 +12,8 @@
 
 use super::Plan;
 use crate::index_space::{top_level, IndexSpaces};
-use mmadapt_ir::abi::{PRIVATE_MEMORY, PRIVATE_MODULE};
 use anyhow::{Context, Result};
+use mmadapt_ir::abi::{PRIVATE_MEMORY, PRIVATE_MODULE};
 use std::collections::BTreeSet;
 use std::convert::Infallible;
 use wasm_encoder_component::reencode::{
@@ -114,8 +114,16 @@ pub fn apply(
         Some(bytes) => {
             let a = IndexSpaces::of(component)?;
             let before_section = a.instance_section[plan.adapter_instance as usize];
-            let modules = a.module_section.iter().filter(|s| **s < before_section).count();
-            let instances = a.instance_section.iter().filter(|s| **s < before_section).count();
+            let modules = a
+                .module_section
+                .iter()
+                .filter(|s| **s < before_section)
+                .count();
+            let instances = a
+                .instance_section
+                .iter()
+                .filter(|s| **s < before_section)
+                .count();
             Some(Insertion {
                 bytes,
                 before_section,

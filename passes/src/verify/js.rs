@@ -39,7 +39,11 @@ pub fn memory_trace(module: &Module) -> Trace {
 
 /// Checks the lowered `module` against its trace `before`; `private` is the
 /// private memory (the one the private module's operations act on).
-pub fn check_lowered(module: &Module, before: &Trace, private: MemoryId) -> Result<(), VerifyError> {
+pub fn check_lowered(
+    module: &Module,
+    before: &Trace,
+    private: MemoryId,
+) -> Result<(), VerifyError> {
     let indices = mmadapt_ir::indices::function_indices(module);
     let fail = |fid: FunctionId, offset: Option<u32>, message: String| VerifyError {
         at: Some(Location {
@@ -118,7 +122,11 @@ pub fn check_lowered(module: &Module, before: &Trace, private: MemoryId) -> Resu
             }
         });
         if let Some(offset) = stray {
-            return Err(fail(fid, offset, "a lowering helper asks the size of a memory it does not use".into()));
+            return Err(fail(
+                fid,
+                offset,
+                "a lowering helper asks the size of a memory it does not use".into(),
+            ));
         }
         stands_for.insert(fid, op);
     }
@@ -145,8 +153,8 @@ pub fn check_lowered(module: &Module, before: &Trace, private: MemoryId) -> Resu
         let Some(expected) = before.get(&fid) else {
             continue;
         };
-        if let Some(i) = (0..expected.len().max(after.len()))
-            .find(|&i| expected.get(i) != after.get(i))
+        if let Some(i) =
+            (0..expected.len().max(after.len())).find(|&i| expected.get(i) != after.get(i))
         {
             return Err(fail(
                 fid,
@@ -166,22 +174,24 @@ pub fn check_lowered(module: &Module, before: &Trace, private: MemoryId) -> Resu
 /// memory operand is left alone by it).
 fn translatable(instr: &Instr) -> bool {
     match instr {
-        Instr::Load(l) => matches!(
-            l.kind,
-            LoadKind::I32 { atomic: false }
-                | LoadKind::I64 { atomic: false }
-                | LoadKind::F32
-                | LoadKind::F64
-                | LoadKind::I32_8 { .. }
-                | LoadKind::I32_16 { .. }
-        ) && !matches!(
-            l.kind,
-            LoadKind::I32_8 {
-                kind: walrus::ir::ExtendedLoad::ZeroExtendAtomic
-            } | LoadKind::I32_16 {
-                kind: walrus::ir::ExtendedLoad::ZeroExtendAtomic
-            }
-        ),
+        Instr::Load(l) => {
+            matches!(
+                l.kind,
+                LoadKind::I32 { atomic: false }
+                    | LoadKind::I64 { atomic: false }
+                    | LoadKind::F32
+                    | LoadKind::F64
+                    | LoadKind::I32_8 { .. }
+                    | LoadKind::I32_16 { .. }
+            ) && !matches!(
+                l.kind,
+                LoadKind::I32_8 {
+                    kind: walrus::ir::ExtendedLoad::ZeroExtendAtomic
+                } | LoadKind::I32_16 {
+                    kind: walrus::ir::ExtendedLoad::ZeroExtendAtomic
+                }
+            )
+        }
         Instr::Store(s) => matches!(
             s.kind,
             StoreKind::I32 { atomic: false }
