@@ -111,8 +111,10 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
     };
     let import = m.imports.add(PRIVATE_MODULE, PRIVATE_MEMORY, private);
     m.memories.get_mut(private).import = Some(import);
-    if let (true, Some(user)) = (USER_MEMORY_FIRST, user) {
-        // walrus numbers imported memories in the order of their imports.
+    // walrus numbers imported memories in the order of their imports: the
+    // user memory's was there first; it goes after unless the user memory
+    // is to be first.
+    if let (false, Some(user)) = (USER_MEMORY_FIRST, user) {
         let user_import = m
             .memories
             .get(user)
@@ -125,10 +127,6 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
         m.imports.delete(user_import);
         let import = m.imports.add(&module, &name, user);
         m.memories.get_mut(user).import = Some(import);
-        // Re-adding the private memory's import puts it after.
-        m.imports.delete(m.memories.get(private).import.unwrap());
-        let import = m.imports.add(PRIVATE_MODULE, PRIVATE_MEMORY, private);
-        m.memories.get_mut(private).import = Some(import);
     }
     // The private memory is the private module's export now, and so is
     // the table (the zero-copy fixup takes it from there).
@@ -236,6 +234,13 @@ pub fn split_out(m: &mut Module, private: MemoryId, static_end: Option<i32>) -> 
     }
     p.functions.sort();
     check_code_only(m)?;
+    if let Some(user) = user {
+        let first = mmadapt_ir::indices::memory_indices(m)[&user] == 0;
+        ensure!(
+            first == USER_MEMORY_FIRST,
+            "the lowered adapter imports its memories in the wrong order"
+        );
+    }
     let bytes = p.encode();
     let mut features = crate::features();
     features.remove(wasmparser_component::WasmFeatures::MULTI_MEMORY);
@@ -372,13 +377,17 @@ fn check_code_only(m: &Module) -> Result<()> {
     Ok(())
 }
 
+/// `init`'s work: segments (offset, bytes), then zero fills (offset,
+/// length).
+type Init = (Vec<(i32, Vec<u8>)>, Vec<(i32, i32)>);
+
 /// What the private module holds.
 struct PrivateModule {
     memory: enc::MemoryType,
     table: Option<enc::TableType>,
     globals: Vec<(enc::GlobalType, enc::ConstExpr)>,
-    /// Segments (offset, bytes) and zero fills (offset, length) for `init`.
-    init: Option<(Vec<(i32, Vec<u8>)>, Vec<(i32, i32)>)>,
+    /// What `init` copies in and zero-fills.
+    init: Option<Init>,
     /// The bulk operations the adapter imports.
     functions: Vec<&'static str>,
 }
