@@ -71,23 +71,14 @@ pub fn append(
         kind: ExportKind::Table,
         name: PRIVATE_TABLE,
     });
-    for f in &elements.functions {
-        aliases.alias(Alias::CoreInstanceExport {
-            instance: adapter_instance,
-            kind: ExportKind::Func,
-            name: &f.export,
-        });
-    }
+    alias_functions(&mut aliases, adapter_instance, elements);
     aliases.append_to_component(&mut out);
 
     let bag = a.instances.len() as u32;
     let mut instances = InstanceSection::new();
     instances.export_items(
         std::iter::once((PRIVATE_TABLE.to_string(), ExportKind::Table, table))
-            .chain(
-                (0..elements.functions.len() as u32)
-                    .map(|i| (i.to_string(), ExportKind::Func, first_func + i)),
-            )
+            .chain(bag_items(elements, first_func))
             .collect::<Vec<_>>(),
     );
     instances.instantiate(module_index, [("", ModuleArg::Instance(bag))]);
@@ -95,8 +86,8 @@ pub fn append(
     Ok(out)
 }
 
-/// Imports `""`.`table` and the functions as `""`.`0`, `1`, ...; one
-/// active element segment per adapter segment.
+/// Imports `""`.`t` and the functions under their export names; one active
+/// element segment per adapter segment.
 fn fixup_module(elements: &Elements) -> Module {
     let mut types = TypeSection::new();
     let mut imports = ImportSection::new();
@@ -111,22 +102,67 @@ fn fixup_module(elements: &Elements) -> Module {
             shared: false,
         },
     );
-    for (i, f) in elements.functions.iter().enumerate() {
+    let mut elems = ElementSection::new();
+    add_to_module(elements, "", &mut types, &mut imports, &mut elems, 0);
+    let mut m = Module::new();
+    m.section(&types).section(&imports).section(&elems);
+    m
+}
+
+/// Aliases the adapter's element functions, in order (for a fixup's bag).
+pub(crate) fn alias_functions(
+    aliases: &mut ComponentAliasSection,
+    adapter_instance: u32,
+    elements: &Elements,
+) {
+    for f in &elements.functions {
+        aliases.alias(Alias::CoreInstanceExport {
+            instance: adapter_instance,
+            kind: ExportKind::Func,
+            name: &f.export,
+        });
+    }
+}
+
+/// The bag entries of the element functions aliased by
+/// [`alias_functions`], the first of which is core function `first_func`.
+pub(crate) fn bag_items(
+    elements: &Elements,
+    first_func: u32,
+) -> impl Iterator<Item = (String, ExportKind, u32)> + '_ {
+    elements
+        .functions
+        .iter()
+        .enumerate()
+        .map(move |(k, f)| (f.export.clone(), ExportKind::Func, first_func + k as u32))
+}
+
+/// Adds the element functions to a fixup module being built: their types
+/// at the end of `types`, their imports from `module` under their export
+/// names at the end of `imports`, and one active segment on table 0 per
+/// adapter segment. `first_func` is the function index the first of these
+/// imports gets.
+pub(crate) fn add_to_module(
+    elements: &Elements,
+    module: &str,
+    types: &mut TypeSection,
+    imports: &mut ImportSection,
+    elems: &mut ElementSection,
+    first_func: u32,
+) {
+    for f in &elements.functions {
+        let ty = types.len();
         types
             .ty()
             .function(f.params.iter().copied(), f.results.iter().copied());
-        imports.import("", &i.to_string(), EntityType::Function(i as u32));
+        imports.import(module, &f.export, EntityType::Function(ty));
     }
-    let mut elems = ElementSection::new();
     for (offset, funcs) in &elements.segments {
-        let funcs: Vec<u32> = funcs.iter().map(|f| *f as u32).collect();
+        let funcs: Vec<u32> = funcs.iter().map(|k| first_func + *k as u32).collect();
         elems.active(
             Some(0),
             &ConstExpr::i32_const(*offset as i32),
             wasm_encoder_component::Elements::Functions(funcs.as_slice().into()),
         );
     }
-    let mut m = Module::new();
-    m.section(&types).section(&imports).section(&elems);
-    m
 }

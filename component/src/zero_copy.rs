@@ -134,13 +134,7 @@ pub fn append(
         kind: ExportKind::Func,
         name: READY_EXPORT,
     });
-    for f in &elements.functions {
-        aliases.alias(Alias::CoreInstanceExport {
-            instance: plan.adapter_instance,
-            kind: ExportKind::Func,
-            name: &f.export,
-        });
-    }
+    crate::elem_fixup::alias_functions(&mut aliases, plan.adapter_instance, elements);
     aliases.append_to_component(&mut out);
 
     let first_instance = a.instances.len() as u32;
@@ -151,13 +145,7 @@ pub fn append(
             ("ready".to_string(), ExportKind::Func, ready),
         ]
         .into_iter()
-        .chain(
-            elements
-                .functions
-                .iter()
-                .enumerate()
-                .map(|(k, f)| (f.export.clone(), ExportKind::Func, ready + 1 + k as u32)),
-        )
+        .chain(crate::elem_fixup::bag_items(elements, ready + 1))
         .collect::<Vec<_>>(),
     );
     instances.export_items(
@@ -262,11 +250,6 @@ fn fixup_module(found: &[Found], elements: &ElemSegments) -> Module {
             .ty()
             .function(SLOTS[f.slot as usize].2.iter().copied(), []);
     }
-    for f in &elements.functions {
-        types
-            .ty()
-            .function(f.params.iter().copied(), f.results.iter().copied());
-    }
     let mut imports = ImportSection::new();
     imports.import(
         "adapter",
@@ -287,28 +270,20 @@ fn fixup_module(found: &[Found], elements: &ElemSegments) -> Module {
             EntityType::Function(2 + i as u32),
         );
     }
-    let first_elem_type = 2 + found.len() as u32;
-    for (k, f) in elements.functions.iter().enumerate() {
-        imports.import(
-            "adapter",
-            &f.export,
-            EntityType::Function(first_elem_type + k as u32),
-        );
-    }
     // Functions: 0 = ready, 1.. = lowered, the element functions, then start.
     let first_elem_func = 1 + found.len() as u32;
     let start = first_elem_func + elements.functions.len() as u32;
+    let mut elems = ElementSection::new();
+    crate::elem_fixup::add_to_module(
+        elements,
+        "adapter",
+        &mut types,
+        &mut imports,
+        &mut elems,
+        first_elem_func,
+    );
     let mut funcs = FunctionSection::new();
     funcs.function(1);
-    let mut elems = ElementSection::new();
-    for (offset, funcs) in &elements.segments {
-        let funcs: Vec<u32> = funcs.iter().map(|k| first_elem_func + *k as u32).collect();
-        elems.active(
-            Some(0),
-            &wasm_encoder_component::ConstExpr::i32_const(*offset as i32),
-            Elements::Functions(funcs.as_slice().into()),
-        );
-    }
     let lowered: Vec<u32> = (1..=found.len() as u32).collect();
     elems.declared(Elements::Functions(lowered.as_slice().into()));
 

@@ -12,6 +12,8 @@
 //! path calls for every access to the memory it does not keep native (the
 //! adapter's private memory; README, Hosts).
 
+#[path = "runtime/options.rs"]
+mod options;
 #[path = "runtime/workloads.rs"]
 #[allow(dead_code)]
 mod workloads;
@@ -20,44 +22,7 @@ use anyhow::{bail, Context, Result};
 use mmadapt_e2e::inputs::{Preopen, Run};
 use mmadapt_e2e::jco::{run_on, JsHost};
 use serde_json::json;
-use std::path::PathBuf;
 use workloads::WORKLOADS;
-
-struct Options {
-    rounds: usize,
-    json: PathBuf,
-    only: Option<Vec<String>>,
-}
-
-fn options() -> Result<Options> {
-    let mut o = Options {
-        rounds: 5,
-        json: mmadapt_e2e::programs::out_dir()
-            .parent()
-            .unwrap()
-            .join("bench/jco.json"),
-        only: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--rounds" => o.rounds = args.next().context("--rounds N")?.parse()?,
-            "--json" => o.json = args.next().context("--json PATH")?.into(),
-            "--only" => {
-                o.only = Some(
-                    args.next()
-                        .context("--only ROW,...")?
-                        .split(',')
-                        .map(String::from)
-                        .collect(),
-                )
-            }
-            "--bench" => {}
-            _ => bail!("unknown argument {a:?} (expected --rounds N, --json PATH, --only ROW,...)"),
-        }
-    }
-    Ok(o)
-}
 
 /// The preopen `/bench` a row needs (the runtime bench's fixture, cut to
 /// what the row touches: it is written afresh for every run).
@@ -83,18 +48,8 @@ fn preopen(row: &str) -> Preopen {
     }
 }
 
-fn parse_ns(stderr: &[u8]) -> Result<f64> {
-    let text = String::from_utf8_lossy(stderr);
-    text.lines()
-        .find_map(|l| l.strip_prefix("ns="))
-        .context("the guest printed no ns= line")?
-        .trim()
-        .parse::<f64>()
-        .context("ns=")
-}
-
 fn main() -> Result<()> {
-    let opts = options()?;
+    let opts = options::parse(5, "jco.json")?;
     let module = mmadapt_e2e::programs::rust_bin("bench")?;
     let variants = [
         ("standard", mmadapt_e2e::adapters::standard(&module)?),
@@ -108,14 +63,7 @@ fn main() -> Result<()> {
         node_version(),
         opts.rounds
     );
-    let rows: Vec<_> = WORKLOADS
-        .iter()
-        .filter(|w| {
-            opts.only
-                .as_ref()
-                .is_none_or(|o| o.iter().any(|x| x == w.name))
-        })
-        .collect();
+    let rows: Vec<_> = WORKLOADS.iter().filter(|w| opts.wanted(w.name)).collect();
     let run_of = |name: &str, iterations: u64| {
         let mut run = Run::new("bench").args(workloads::args(name, iterations).into_iter().skip(1));
         run.preopens.clear();
@@ -152,7 +100,7 @@ fn main() -> Result<()> {
                         String::from_utf8_lossy(&out.stderr)
                     );
                 }
-                samples[i][v].push(parse_ns(&out.stderr)? / w.iterations as f64);
+                samples[i][v].push(workloads::parse_ns(&out.stderr_str())? / w.iterations as f64);
             }
         }
         eprintln!("round {}/{} done", round + 1, opts.rounds);

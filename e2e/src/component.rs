@@ -59,11 +59,17 @@ pub fn linker(engine: &Engine) -> Result<Linker<Host>> {
 /// `run` describes. An `Err` is a harness failure (the component does not
 /// compile or instantiate); everything the guest does is in the [`Outcome`].
 pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
-    let engine = crate::native::engine();
+    run_on(crate::native::engine(), wasm, run)
+}
+
+/// [`run`] on `engine` (it must have epoch interruption on, for the
+/// [`Watchdog`]): for a test that needs other wasm features.
+pub fn run_on(engine: &Engine, wasm: &[u8], run: &Run) -> Result<Outcome> {
     let component = Component::new(engine, wasm)
         .map_err(anyhow::Error::from)
         .context("compiling the component")?;
-    let (mut store, linker, capture) = store_and_linker(run)?;
+    let (mut store, capture) = store(engine, run)?;
+    let linker = linker(engine)?;
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .map_err(anyhow::Error::from)

@@ -48,16 +48,28 @@ fn module(wasm: &[u8]) -> Result<Module> {
 /// doesn't compile or link, a directory can't be made); everything the
 /// guest does, traps included, is in the [`Outcome`].
 pub fn run(wasm: &[u8], run: &Run) -> Result<Outcome> {
-    let module = module(wasm)?;
+    run_module(engine(), &module(wasm)?, run)
+}
+
+/// [`run`] on `engine` (it must have epoch interruption on, for the
+/// [`Watchdog`]), compiling `wasm` afresh: for a test that needs other wasm
+/// features.
+pub fn run_on(engine: &Engine, wasm: &[u8], run: &Run) -> Result<Outcome> {
+    let module = Module::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .context("compiling the wasip1 module")?;
+    run_module(engine, &module, run)
+}
+
+fn run_module(engine: &Engine, module: &Module, run: &Run) -> Result<Outcome> {
     let (mut builder, capture) = run.wasi_builder()?;
     let ctx: WasiP1Ctx = builder.build_p1();
-    let engine = engine();
     let mut store = Store::new(engine, ctx);
     store.set_epoch_deadline(1);
     let mut linker: Linker<WasiP1Ctx> = Linker::new(engine);
     p1::add_to_linker_sync(&mut linker, |cx| cx)?;
     let instance = linker
-        .instantiate(&mut store, &module)
+        .instantiate(&mut store, module)
         .map_err(anyhow::Error::from)
         .context("instantiating the wasip1 module")?;
     let start = instance

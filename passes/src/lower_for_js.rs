@@ -232,11 +232,8 @@ fn private_import(module: &mut Module, lowered: &mut Lowered, name: &'static str
     f
 }
 
-const WORD: MemArg = MemArg {
-    align: 1,
-    offset: 0,
-};
-const BYTE: MemArg = MemArg {
+/// The loops' accesses: no offset, no alignment promised.
+const AT: MemArg = MemArg {
     align: 1,
     offset: 0,
 };
@@ -268,6 +265,42 @@ fn check_bounds(
         );
 }
 
+/// Appends a loop that runs `step_body` while `n >= at_least` (unsigned),
+/// leaving `n` as it is: the body moves the pointers and `n` itself.
+fn while_at_least(
+    body: &mut walrus::InstrSeqBuilder<'_>,
+    n: LocalId,
+    at_least: i32,
+    step_body: impl FnOnce(&mut walrus::InstrSeqBuilder<'_>),
+) {
+    body.block(None, |done| {
+        let done_id = done.id();
+        done.loop_(None, |l| {
+            let again = l.id();
+            if at_least == 1 {
+                l.local_get(n).unop(UnaryOp::I32Eqz);
+            } else {
+                l.local_get(n).i32_const(at_least).binop(BinaryOp::I32LtU);
+            }
+            l.br_if(done_id);
+            step_body(l);
+            l.br(again);
+        });
+    });
+}
+
+/// The three `i32` parameters of a helper and its builder.
+fn helper_builder(module: &mut Module, name: &str) -> (FunctionBuilder, [LocalId; 3]) {
+    let params = [(); 3].map(|_| module.locals.add(ValType::I32));
+    let mut builder = FunctionBuilder::new(
+        &mut module.types,
+        &[ValType::I32, ValType::I32, ValType::I32],
+        &[],
+    );
+    builder.name(name.into());
+    (builder, params)
+}
+
 /// Appends: `local += delta` (i32).
 fn bump(body: &mut walrus::InstrSeqBuilder<'_>, local: LocalId, delta: i32) {
     body.local_get(local)
@@ -289,15 +322,7 @@ fn copy_helper(
     if let Some(f) = lowered.copy_helpers.get(&(dst_mem, src_mem)) {
         return *f;
     }
-    let d = module.locals.add(ValType::I32);
-    let s = module.locals.add(ValType::I32);
-    let n = module.locals.add(ValType::I32);
-    let mut builder = FunctionBuilder::new(
-        &mut module.types,
-        &[ValType::I32, ValType::I32, ValType::I32],
-        &[],
-    );
-    builder.name("mmadapt:copy".into());
+    let (mut builder, [d, s, n]) = helper_builder(module, "mmadapt:copy");
     let mut body = builder.func_body();
     // The user memory's side: a buffer the program passed may be out of
     // bounds, and then nothing may be written. The private side is the
@@ -316,38 +341,23 @@ fn copy_helper(
     let byte_store = StoreKind::I32_8 { atomic: false };
     let forward = |body: &mut walrus::InstrSeqBuilder<'_>| {
         // 8 bytes at a time, then the rest byte by byte.
-        body.block(None, |done| {
-            let done_id = done.id();
-            done.loop_(None, |l| {
-                let again = l.id();
-                l.local_get(n)
-                    .i32_const(8)
-                    .binop(BinaryOp::I32LtU)
-                    .br_if(done_id);
-                l.local_get(d)
-                    .local_get(s)
-                    .load(src_mem, i64_load, WORD)
-                    .store(dst_mem, i64_store, WORD);
-                bump(l, d, 8);
-                bump(l, s, 8);
-                bump(l, n, -8);
-                l.br(again);
-            });
+        while_at_least(body, n, 8, |l| {
+            l.local_get(d)
+                .local_get(s)
+                .load(src_mem, i64_load, AT)
+                .store(dst_mem, i64_store, AT);
+            bump(l, d, 8);
+            bump(l, s, 8);
+            bump(l, n, -8);
         });
-        body.block(None, |done| {
-            let done_id = done.id();
-            done.loop_(None, |l| {
-                let again = l.id();
-                l.local_get(n).unop(UnaryOp::I32Eqz).br_if(done_id);
-                l.local_get(d)
-                    .local_get(s)
-                    .load(src_mem, byte_load, BYTE)
-                    .store(dst_mem, byte_store, BYTE);
-                bump(l, d, 1);
-                bump(l, s, 1);
-                bump(l, n, -1);
-                l.br(again);
-            });
+        while_at_least(body, n, 1, |l| {
+            l.local_get(d)
+                .local_get(s)
+                .load(src_mem, byte_load, AT)
+                .store(dst_mem, byte_store, AT);
+            bump(l, d, 1);
+            bump(l, s, 1);
+            bump(l, n, -1);
         });
     };
     if dst_mem == src_mem {
@@ -367,20 +377,14 @@ fn copy_helper(
                         .local_get(n)
                         .binop(BinaryOp::I32Add)
                         .local_set(s);
-                    back.block(None, |done| {
-                        let done_id = done.id();
-                        done.loop_(None, |l| {
-                            let again = l.id();
-                            l.local_get(n).unop(UnaryOp::I32Eqz).br_if(done_id);
-                            bump(l, d, -1);
-                            bump(l, s, -1);
-                            bump(l, n, -1);
-                            l.local_get(d)
-                                .local_get(s)
-                                .load(src_mem, byte_load, BYTE)
-                                .store(dst_mem, byte_store, BYTE);
-                            l.br(again);
-                        });
+                    while_at_least(back, n, 1, |l| {
+                        bump(l, d, -1);
+                        bump(l, s, -1);
+                        bump(l, n, -1);
+                        l.local_get(d)
+                            .local_get(s)
+                            .load(src_mem, byte_load, AT)
+                            .store(dst_mem, byte_store, AT);
                     });
                 },
                 |fwd| forward(fwd),
@@ -398,29 +402,15 @@ fn fill_helper(module: &mut Module, lowered: &mut Lowered, mem: MemoryId) -> Fun
     if let Some(f) = lowered.fill_helpers.get(&mem) {
         return *f;
     }
-    let d = module.locals.add(ValType::I32);
-    let v = module.locals.add(ValType::I32);
-    let n = module.locals.add(ValType::I32);
-    let mut builder = FunctionBuilder::new(
-        &mut module.types,
-        &[ValType::I32, ValType::I32, ValType::I32],
-        &[],
-    );
-    builder.name("mmadapt:fill".into());
+    let (mut builder, [d, v, n]) = helper_builder(module, "mmadapt:fill");
     let mut body = builder.func_body();
     check_bounds(&mut body, mem, d, n);
-    body.block(None, |done| {
-        let done_id = done.id();
-        done.loop_(None, |l| {
-            let again = l.id();
-            l.local_get(n).unop(UnaryOp::I32Eqz).br_if(done_id);
-            l.local_get(d)
-                .local_get(v)
-                .store(mem, StoreKind::I32_8 { atomic: false }, BYTE);
-            bump(l, d, 1);
-            bump(l, n, -1);
-            l.br(again);
-        });
+    while_at_least(&mut body, n, 1, |l| {
+        l.local_get(d)
+            .local_get(v)
+            .store(mem, StoreKind::I32_8 { atomic: false }, AT);
+        bump(l, d, 1);
+        bump(l, n, -1);
     });
     let f = builder.finish(vec![d, v, n], &mut module.funcs);
     lowered.fill_helpers.insert(mem, f);

@@ -13,56 +13,16 @@
 //! `hello-rss` row keeps instances alive and divides the growth of the
 //! process's resident set by their number.
 
+mod options;
 mod report;
 mod runners;
 mod workloads;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use report::{median, Row};
 use runners::{Runners, Variant};
 use serde_json::json;
-use std::path::PathBuf;
-use workloads::WORKLOADS;
-
-struct Options {
-    rounds: usize,
-    json: PathBuf,
-    only: Option<Vec<String>>,
-}
-
-fn options() -> Result<Options> {
-    let mut o = Options {
-        rounds: 7,
-        json: mmadapt_e2e::programs::out_dir()
-            .parent()
-            .unwrap()
-            .join("bench/runtime.json"),
-        only: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--rounds" => o.rounds = args.next().context("--rounds N")?.parse()?,
-            "--json" => o.json = args.next().context("--json PATH")?.into(),
-            "--only" => {
-                o.only = Some(
-                    args.next()
-                        .context("--only ROW,...")?
-                        .split(',')
-                        .map(String::from)
-                        .collect(),
-                )
-            }
-            // What `cargo bench` passes to every bench binary.
-            "--bench" => {}
-            _ => bail!("unknown argument {a:?} (expected --rounds N, --json PATH, --only ROW,...)"),
-        }
-    }
-    if o.rounds == 0 {
-        bail!("--rounds must be at least 1");
-    }
-    Ok(o)
-}
+use workloads::{parse_ns, WORKLOADS};
 
 /// The preopen every run shares: a 64 MiB file and a directory of 1000
 /// empty files (the write row adds `out.bin`).
@@ -94,27 +54,15 @@ fn order(round: usize) -> [Variant; 3] {
     v
 }
 
-fn parse_ns(stderr: &str) -> Result<f64> {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("ns="))
-        .and_then(|v| v.trim().parse().ok())
-        .with_context(|| format!("the guest printed no ns= line; stderr:\n{stderr}"))
-}
-
 fn main() -> Result<()> {
-    let opts = options()?;
+    let opts = options::parse(7, "runtime.json")?;
     let module = mmadapt_e2e::programs::rust_bin("bench")?;
     let standard = mmadapt_e2e::adapters::standard(&module)?;
     let mmadapt = mmadapt_e2e::adapters::mmadapt(&module)?;
     let fixture = fixture()?;
     let runners = Runners::new(&module, &standard, &mmadapt, fixture.path())?;
     let env = workloads::env();
-    let wanted = |name: &str| {
-        opts.only
-            .as_ref()
-            .is_none_or(|o| o.iter().any(|w| w == name))
-    };
+    let wanted = |name: &str| opts.wanted(name);
     let machine = report::machine();
     println!("machine: {machine}");
     println!("rounds: {}, variant order rotating", opts.rounds);

@@ -1,5 +1,8 @@
 //! The rows of the benchmark: each a workload of `tests/programs/rust`'s
-//! `bench` binary and how many times one run repeats it.
+//! `bench` binary and how many times one run repeats it, and how to read
+//! the time the guest reports.
+
+use anyhow::{Context, Result};
 
 /// One row: the guest's workload name, the repetitions per run, and the
 /// unit a repetition is reported in.
@@ -100,4 +103,13 @@ pub fn env() -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The time the guest measured around its loop (its `ns=` line on stderr).
+pub fn parse_ns(stderr: &str) -> Result<f64> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ns="))
+        .and_then(|v| v.trim().parse().ok())
+        .with_context(|| format!("the guest printed no ns= line; stderr:\n{stderr}"))
 }
