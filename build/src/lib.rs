@@ -25,8 +25,8 @@
 //!   `CARGO_TARGET_DIR`, `CARGO_BUILD_TARGET`, `CARGO_PROFILE_*`,
 //!   `OUT_DIR`, `TARGET`, ..., see [`leaks_into_nested_build`]) are for the
 //!   host build and are removed;
-//! - with `--remap-path-prefix` flags for the cargo and rustup homes and
-//!   the crate (or what [`Adapter::remap_path_prefix`] names), so paths in
+//! - with `--remap-path-prefix` flags for the cargo and rustup homes, the
+//!   nested target directory and the crate (or what [`Adapter::remap_path_prefix`] names), so paths in
 //!   panic messages do not depend on where things live. These flags are
 //!   passed as `CARGO_ENCODED_RUSTFLAGS`, which takes precedence over
 //!   `rustflags` in cargo config files: link arguments an adapter needs
@@ -211,8 +211,8 @@ impl Adapter {
     /// Remaps source paths under `from` to `to` in the compiled code (panic
     /// locations). Without any, the crate directory becomes `/<its name>`;
     /// give one for a directory above it when path dependencies live
-    /// outside the crate. The cargo and rustup homes are always remapped
-    /// (to `/cargo`, `/rustup`).
+    /// outside the crate. The cargo and rustup homes and the nested target
+    /// directory are always remapped (to `/cargo`, `/rustup`, `/target`).
     pub fn remap_path_prefix(mut self, from: impl Into<PathBuf>, to: impl Into<String>) -> Adapter {
         self.remaps.push((from.into(), to.into()));
         self
@@ -324,7 +324,10 @@ impl Adapter {
                 cmd.env_remove(&key);
             }
         }
-        cmd.env("CARGO_ENCODED_RUSTFLAGS", self.remap_flags(&crate_dir));
+        cmd.env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            self.remap_flags(&crate_dir, &target_dir),
+        );
         for (key, value) in &self.envs {
             match value {
                 Some(value) => cmd.env(key, value),
@@ -402,7 +405,7 @@ impl Adapter {
         format!("{name}-target-{:08x}", h as u32)
     }
 
-    fn remap_flags(&self, crate_dir: &Path) -> String {
+    fn remap_flags(&self, crate_dir: &Path, target_dir: &Path) -> String {
         let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
@@ -420,6 +423,12 @@ impl Adapter {
         } else {
             remaps.extend(self.remaps.iter().cloned());
         }
+        // The target directory holds the sources build scripts generate
+        // (`include!`d from OUT_DIR): its path must not reach the bytes
+        // either, or the same commit built in two places differs. Last, as
+        // rustc lets the last matching prefix win, and it may lie inside a
+        // directory remapped above.
+        remaps.push((target_dir.to_path_buf(), "/target".to_string()));
         remaps
             .iter()
             .map(|(from, to)| format!("--remap-path-prefix={}={to}", from.display()))

@@ -1,14 +1,15 @@
-//! The adapters built into mmadapt: adapter-src, compiled and split at build
-//! time (cli/build.rs).
+//! The adapters built into mmadapt: adapter-src, prebuilt and committed in
+//! the `mmadapt-adapter-provider` crate (rebuilt and compared in CI).
 
 pub use mmadapt_component::Variant;
+use mmadapt_adapter_provider as provider;
 
 /// The split (two-memory) adapter of a variant.
 pub fn adapter(variant: Variant) -> &'static [u8] {
     match variant {
-        Variant::Command => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-command.wasm")),
-        Variant::Reactor => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.wasm")),
-        Variant::Proxy => include_bytes!(concat!(env!("OUT_DIR"), "/adapter-proxy.wasm")),
+        Variant::Command => provider::COMMAND_ADAPTER,
+        Variant::Reactor => provider::REACTOR_ADAPTER,
+        Variant::Proxy => provider::PROXY_ADAPTER,
     }
 }
 
@@ -16,14 +17,8 @@ pub fn adapter(variant: Variant) -> &'static [u8] {
 /// `mmadapt print --split` and for tests.
 pub fn unsplit_adapter(variant: Variant) -> &'static [u8] {
     match variant {
-        Variant::Command => {
-            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-command.unsplit.wasm"))
-        }
-        Variant::Reactor => {
-            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-reactor.unsplit.wasm"))
-        }
-        Variant::Proxy => {
-            include_bytes!(concat!(env!("OUT_DIR"), "/adapter-proxy.unsplit.wasm"))
-        }
+        Variant::Command => provider::COMMAND_ADAPTER_UNSPLIT,
+        Variant::Reactor => provider::REACTOR_ADAPTER_UNSPLIT,
+        Variant::Proxy => provider::PROXY_ADAPTER_UNSPLIT,
     }
 }

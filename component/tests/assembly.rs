@@ -4,10 +4,10 @@
 //! import too much (or too little) of WASI. And which lowerings write to
 //! which memory in the assembled component.
 //!
-//! Both are facts about the built-in adapters, which only the CLI crate has
-//! (its build script compiles and splits adapter-src), so these tests take
-//! them from it through a dev-dependency and otherwise call this crate's own
-//! entry point, not the CLI's.
+//! Both are facts about the built-in adapters, which the CLI crate embeds
+//! (from `mmadapt-adapter-provider`), so these tests take them from it
+//! through a dev-dependency and otherwise call this crate's own entry point,
+//! not the CLI's.
 
 mod common;
 

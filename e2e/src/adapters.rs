@@ -52,8 +52,8 @@ pub fn mmadapt_integrity(main: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// adapter-src built with its `integrity-check` feature (command variant,
-/// release profile, `wasm32-unknown-unknown`, as `cli/build.rs` builds the
-/// shipped one) and split with mmadapt's own split
+/// release profile, `wasm32-unknown-unknown`, as `tools/regen-adapters`
+/// builds the shipped one) and split with mmadapt's own split
 /// ([`mmadapt::split::split_module`]). Every preview1 function then checks
 /// the private memory on entry and exit and traps with a message if an
 /// invariant fails (adapter-src/src/integrity.rs).
@@ -129,7 +129,7 @@ fn build_integrity_adapter() -> Result<Vec<u8>> {
     }
     let _ = std::fs::remove_file(&stamp);
 
-    // The build API's nested build, as cli/build.rs uses it: release
+    // The build API's nested build, as tools/regen-adapters uses it: release
     // profile, `--locked`, the outer build's flags removed.
     let adapter = mmadapt_build::Adapter::new(root.join("adapter-src"))
         .features(["integrity-check"])
