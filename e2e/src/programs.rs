@@ -199,13 +199,24 @@ fn cached(
     Ok(std::fs::read(&wasm)?)
 }
 
+/// The cargo that runs the tests, for a nested build of another crate:
+/// without the clippy wrapper `.ci/test-all` gives the workspace build
+/// (`RUSTC_WORKSPACE_WRAPPER`, `CLIPPY_ARGS`), which would lint the nested
+/// crate too.
+pub fn cargo_command() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CLIPPY_ARGS");
+    cmd
+}
+
 /// `cargo build --release --locked --target wasm32-wasip1` of the crate
 /// `tests/programs/<dir>`, into `<out>/<dir>-target`; that target directory.
 fn cargo_wasip1(dir: &str, target: &str) -> Result<PathBuf> {
     let src = programs_dir().join(dir);
     let target_dir = out_dir().join(target);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = cargo_command();
     cmd.args([
         "build",
         "--release",
