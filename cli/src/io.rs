@@ -4,8 +4,11 @@
 //! never leaves half a file.
 
 use crate::FileError;
-use std::io::{Read, Write};
-use std::path::Path;
+use std::fs::OpenOptions;
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Reads `path` (or stdin for `-`). WebAssembly text is converted to binary.
 pub fn read_module(path: &str) -> Result<Vec<u8>, FileError> {
@@ -86,18 +89,49 @@ pub fn write_output(path: &str, bytes: &[u8]) -> Result<(), FileError> {
     let target = Path::new(path);
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
     let name = target
         .file_name()
         .ok_or_else(|| FileError::new(path, "not a file name"))?
         .to_string_lossy()
         .into_owned();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, target));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(FileError::new(path, format!("failed to write: {e}")));
+    let result = create_temporary(&dir, &name).and_then(|(tmp, mut file)| {
+        let written = file.write_all(bytes).and_then(|_| {
+            drop(file);
+            std::fs::rename(&tmp, target)
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    });
+    result.map_err(|e| FileError::new(path, format!("failed to write: {e}")))
+}
+
+/// A new, empty file `.{name}.{clock}-{count}.tmp` in `dir`, and its path.
+/// The name is not the process id: `std::process::id` panics under WASI. The
+/// clock (nanoseconds) keeps processes apart and the counter keeps the calls
+/// of one process apart; `create_new` opens only a file nobody else has, so
+/// a clash of names (a coarse clock, a leftover) costs a retry, never a
+/// shared file.
+fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    const ATTEMPTS: usize = 64;
+    for _ in 0..ATTEMPTS {
+        let clock = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let count = COUNT.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{clock:x}-{count}.tmp"));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
-    Ok(())
+    Err(std::io::Error::new(
+        ErrorKind::AlreadyExists,
+        format!("no free temporary file name in {ATTEMPTS} attempts"),
+    ))
 }

@@ -14,6 +14,8 @@
 //! - [`standard_inputs`]: the standard [`inputs::Run`] of each program, for
 //!   every runner.
 //! - [`serve`]: `wasmtime serve` as a host for proxy components.
+//! - [`self_hosted`]: mmadapt's CLI built for wasm32-wasip1 as a component,
+//!   and its commands with the native CLI's outcomes.
 //! - [`jco`]: the same command components transpiled by jco and run on Node
 //!   (jco's default path on Node 20, `--multi-memory` on Node 26, `jco run`).
 //! - [`browser`]: the same in headless Chromium, on the shim's browser build.
@@ -33,6 +35,7 @@ pub mod native;
 pub mod outcome;
 pub mod p1script;
 pub mod programs;
+pub mod self_hosted;
 pub mod serve;
 pub mod standard_inputs;
 pub mod watchdog;
