@@ -65,11 +65,19 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
             );
         }
     }
-    let uses_adapter = facts
-        .imports
-        .iter()
-        .any(|i| adapters.iter().any(|(n, _)| *n == i.module));
-    if uses_adapter && !exports_memory {
+    // wit-component leaves out an adapter that the module imports nothing
+    // from and whose world exports nothing (the reactor adapter), and with
+    // it the adapter's needs: a reactor without preview1 imports may have a
+    // shared or 64-bit `memory`, while the command adapter is always in and
+    // needs `memory` (both found by the acceptance test,
+    // docs/robustness.md).
+    let mut kept = Vec::new();
+    for (name, bytes) in adapters {
+        if facts.imports.iter().any(|i| i.module == *name) || exports_wit(bytes)? {
+            kept.push(*bytes);
+        }
+    }
+    if !kept.is_empty() && !exports_memory {
         bail!("the module exports no memory named `memory`, which the adapter needs");
     }
     let main_types = MainTypes {
@@ -78,10 +86,18 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
         memories,
         facts,
     };
-    for (_, bytes) in adapters {
+    for bytes in kept {
         check_main_exports(&main_types, bytes)?;
     }
     Ok(())
+}
+
+/// Whether the adapter's WIT world exports anything (the command adapter's
+/// `wasi:cli/run`): wit-component then keeps it in the component even when
+/// the main module imports nothing from it.
+fn exports_wit(adapter: &[u8]) -> Result<bool> {
+    let (_, bindgen) = wit_component::metadata::decode(adapter)?;
+    Ok(!bindgen.resolve.worlds[bindgen.world].exports.is_empty())
 }
 
 /// What the main module's exports are, with their types.
