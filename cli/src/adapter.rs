@@ -1,8 +1,8 @@
 //! The adapters built into mmadapt: adapter-src, prebuilt and committed in
 //! the `mmadapt-adapter-provider` crate (rebuilt and compared in CI).
 
-pub use mmadapt_component::Variant;
 use mmadapt_adapter_provider as provider;
+pub use mmadapt_component::Variant;
 
 /// The split (two-memory) adapter of a variant.
 pub fn adapter(variant: Variant) -> &'static [u8] {

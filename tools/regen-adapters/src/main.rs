@@ -85,7 +85,9 @@ fn build_all(root: &Path, target_dir: &Path, out: &Path) -> Result<()> {
         if !default_features {
             adapter = adapter.no_default_features();
         }
-        let built = adapter.build().with_context(|| format!("the {name} adapter"))?;
+        let built = adapter
+            .build()
+            .with_context(|| format!("the {name} adapter"))?;
         eprintln!("{name}: {} marked regions", built.regions);
         for path in [&built.split_path, &built.unsplit_path] {
             let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
