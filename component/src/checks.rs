@@ -26,8 +26,8 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
     let mut types = Vec::new();
     let mut funcs: Vec<u32> = facts.imported_functions().collect();
     let mut memories: Vec<MemoryType> = facts.imported_memories().collect();
-    for payload in Parser::new(0).parse_all(main) {
-        match payload? {
+    for payload in module_facts::payloads_but_code(main)? {
+        match payload {
             Payload::TypeSection(s) => types.extend(func_types(s)?),
             Payload::FunctionSection(s) => {
                 for t in s {

@@ -51,9 +51,19 @@ impl Encoder {
 
     /// The main module (a core module, not a component; its imports are
     /// checked at [`Encoder::encode`]).
+    /// It is copied, as wit-component copies it; [`Encoder::module_owned`]
+    /// takes it without a copy.
     pub fn module(&mut self, module: &[u8]) -> Result<&mut Self> {
-        crate::module_facts::check_core_module(module)?;
-        self.main = Some(module.to_vec());
+        self.module_owned(module.to_vec())
+    }
+
+    /// [`Encoder::module`], taking the module's bytes: a program that has
+    /// read the module holds them once, and they are copied once more, into
+    /// the component ([`crate::main_standin`]). The main module can be most
+    /// of the memory `component new` uses.
+    pub fn module_owned(&mut self, module: Vec<u8>) -> Result<&mut Self> {
+        crate::module_facts::check_core_module(&module)?;
+        self.main = Some(module);
         Ok(self)
     }
 

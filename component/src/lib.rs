@@ -16,7 +16,10 @@
 //! 5. appends second lowerings of the bulk file-data imports into the main
 //!    memory, for the preview1 adapter's zero-copy reads and writes
 //!    ([`zero_copy`]);
-//! 6. validates (unless told not to).
+//! 6. splices the main module in ([`main_standin`]): wit-component and the
+//!    rewrites work on a stand-in of it with no code or data, so that the
+//!    main module is copied once, into the output;
+//! 7. validates (unless told not to).
 //!
 //! The main module is embedded as wit-component embeds it: code and custom
 //! sections unchanged.
@@ -26,6 +29,7 @@ pub mod defer_data;
 pub mod elem_fixup;
 pub mod encoder;
 mod index_space;
+pub mod main_standin;
 pub mod module_facts;
 pub mod pack_data;
 pub mod private_module;
@@ -112,6 +116,8 @@ impl WitOptions {
 
 /// Every intermediate product, for debugging and tests.
 pub struct Assembly {
+    /// What wit-component built around the stand-ins: the adapters' and
+    /// the main module's ([`main_standin`]).
     pub standin_component: Vec<u8>,
     pub component: Vec<u8>,
     /// One per split adapter, in [`Request::adapters`] order.
@@ -142,8 +148,15 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
 
     let mut adapters = Vec::new();
     let mut standin_exports = Vec::new();
+    // Each split adapter is parsed once: for its exports' reach now, and
+    // trimmed once wit-component has said which exports stay.
+    let mut parsed = Vec::new();
     for (name, bytes) in &split {
-        let mut reach = trim::export_reach(bytes).with_context(|| format!("adapter `{name}`"))?;
+        let module = trim::parse_adapter(bytes, req.debug_names)
+            .with_context(|| format!("adapter `{name}`"))?;
+        let mut reach =
+            trim::export_reach_of(&module).with_context(|| format!("adapter `{name}`"))?;
+        parsed.push(Some(module));
         trim::drop_unneeded_realloc(&mut reach);
         let custom =
             standin::component_type_sections(bytes).with_context(|| format!("adapter `{name}`"))?;
@@ -163,13 +176,14 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         });
     }
 
+    let main_standin = main_standin::build(req.main)?;
     let mut encoder = wit_component::ComponentEncoder::default();
     req.wit.apply(&mut encoder);
-    // The component is validated once, after the rewrite (step 5); the
+    // The component is validated once, after the splice (step 7); the
     // stand-in component never runs.
     encoder
         .validate(false)
-        .module(req.main)
+        .module(&main_standin)
         .context("wit-component rejected the main module")?;
     for a in &adapters {
         encoder
@@ -205,8 +219,11 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         let plan = rewrite::plan(&component, &standin_exports[i])
             .with_context(|| format!("adapter `{name}`"))?
             .with_context(|| format!("adapter `{name}` is no longer in the component"))?;
-        let (real_adapter, private) = trim::trim(
-            split[i].1,
+        let module = parsed[i]
+            .take()
+            .with_context(|| format!("adapter `{name}` is planned twice"))?;
+        let (real_adapter, private) = trim::trim_module(
+            module,
             &plan.adapter_exports,
             req.debug_names,
             req.private_module,
@@ -263,6 +280,9 @@ pub fn assemble(req: &Request<'_>) -> Result<Assembly> {
         adapters[i].real_adapter = real_adapter;
         adapters[i].plan = Some(plan);
     }
+    // (The component around the stand-in is dropped here, not kept beside
+    // the spliced one.)
+    let component = main_standin::splice(&std::mem::take(&mut component), req.main, &main_standin)?;
     if req.validate {
         validate(&component)?;
     }
@@ -292,9 +312,27 @@ pub fn features() -> wasmparser::WasmFeatures {
 }
 
 /// Validates a component with [`features`].
+///
+/// As `Validator::validate_all` does, except that each function body is
+/// validated as soon as it is read: `validate_all` first collects every
+/// body of every module (tens of bytes each, hundreds of thousands in a
+/// large main module) and validates them at the end. The verdict is the
+/// same; with more than one error, the first reported may differ.
 pub fn validate(component: &[u8]) -> Result<()> {
-    wasmparser::Validator::new_with_features(features())
-        .validate_all(component)
-        .context("the assembled component does not validate")?;
+    validate_each_body_when_read(component).context("the assembled component does not validate")
+}
+
+fn validate_each_body_when_read(component: &[u8]) -> wasmparser::Result<()> {
+    let mut validator = wasmparser::Validator::new_with_features(features());
+    let mut parser = wasmparser::Parser::new(0);
+    parser.set_features(features());
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    for payload in parser.parse_all(component) {
+        if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+            let mut func = func.into_validator(allocs);
+            func.validate(&body)?;
+            allocs = func.into_allocations();
+        }
+    }
     Ok(())
 }

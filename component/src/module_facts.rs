@@ -7,7 +7,7 @@
 use crate::trim::ImportKey;
 use anyhow::{bail, Result};
 use std::collections::BTreeSet;
-use wasmparser_component::{ExternalKind, MemoryType, Parser, Payload, TypeRef};
+use wasmparser_component::{Chunk, ExternalKind, MemoryType, Parser, Payload, TypeRef};
 
 /// `bytes` starts as a core module does, not as a component or as anything
 /// else. Only the header is looked at: what follows is reported by whoever
@@ -49,8 +49,8 @@ impl ModuleFacts {
     /// Reads the import and export sections of `module`.
     pub fn read(module: &[u8]) -> Result<ModuleFacts> {
         let mut facts = ModuleFacts::default();
-        for payload in Parser::new(0).parse_all(module) {
-            match payload? {
+        for payload in payloads_but_code(module)? {
+            match payload {
                 Payload::ImportSection(s) => {
                     for i in s.into_imports() {
                         let i = i?;
@@ -118,6 +118,36 @@ impl ModuleFacts {
             .iter()
             .find(|e| e.name == name && e.kind == kind)
             .map(|e| e.index)
+    }
+}
+
+/// The payloads of a core module with its function bodies skipped: the code
+/// section is its `CodeSectionStart` alone. Nothing here reads code, and
+/// a large module has hundreds of thousands of bodies; every other section
+/// is parsed as `parse_all` parses it.
+pub fn payloads_but_code(module: &[u8]) -> Result<Vec<Payload<'_>>> {
+    let mut parser = Parser::new(0);
+    let mut remaining = module;
+    let mut out = Vec::new();
+    loop {
+        let (consumed, payload) = match parser.parse(remaining, true)? {
+            Chunk::Parsed { consumed, payload } => (consumed, payload),
+            Chunk::NeedMoreData(_) => bail!("truncated module"),
+        };
+        remaining = &remaining[consumed..];
+        if let Payload::CodeSectionStart { size, .. } = payload {
+            // A code section that runs past the end is left to the parser,
+            // which reports where, as `parse_all` does.
+            if let Some(rest) = remaining.get(size as usize..) {
+                parser.skip_section();
+                remaining = rest;
+            }
+        }
+        let end = matches!(payload, Payload::End(_));
+        out.push(payload);
+        if end {
+            return Ok(out);
+        }
     }
 }
 

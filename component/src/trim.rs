@@ -20,11 +20,12 @@ pub struct ExportReach {
     pub params: usize,
 }
 
-fn parse(bytes: &[u8]) -> Result<walrus::Module> {
-    parse_keeping_names(bytes, true)
+/// The split adapter parsed once, for [`export_reach_of`] and then
+/// [`trim_module`]; `keep_names`: whether `emit_wasm` writes a name section.
+pub fn parse_adapter(bytes: &[u8], keep_names: bool) -> Result<walrus::Module> {
+    parse_keeping_names(bytes, keep_names)
 }
 
-/// `keep_names`: whether `emit_wasm` writes a name section.
 fn parse_keeping_names(bytes: &[u8], keep_names: bool) -> Result<walrus::Module> {
     let mut config = walrus::ModuleConfig::new();
     config.generate_producers_section(false);
@@ -108,58 +109,97 @@ fn refs_of(func: &walrus::LocalFunction) -> Refs {
     r
 }
 
-/// For every exported function of the split adapter, the imports it keeps
+/// The call graph of a module, for what a set of root functions keeps
 /// alive: functions reachable by calls and `ref.func` (and, once anything
-/// reachable uses a table, every function of every element segment), and the
-/// memories their instructions use. This is the liveness of walrus's GC
-/// (which [`trim`] uses to cut the real adapter), computed for every export
-/// in one pass over the module; where the two could differ (tables), this
-/// one keeps more, never less.
-pub fn export_reach(split: &[u8]) -> Result<Vec<ExportReach>> {
-    let module = parse(split)?;
-    let refs: std::collections::HashMap<walrus::FunctionId, Refs> = module
-        .funcs
-        .iter_local()
-        .map(|(id, f)| (id, refs_of(f)))
-        .collect();
-    let mut element_funcs: Vec<walrus::FunctionId> = Vec::new();
-    let mut declared: Vec<walrus::FunctionId> = Vec::new();
-    for elem in module.elements.iter() {
-        let funcs = mmadapt_ir::walk::element_functions(elem);
-        if matches!(elem.kind, walrus::ElementKind::Declared) {
-            declared.extend(&funcs);
+/// reachable uses a table, every function of every element segment), and
+/// the memories their instructions use. Declared element segments are
+/// roots, as in walrus's GC.
+struct Liveness {
+    refs: std::collections::HashMap<walrus::FunctionId, Refs>,
+    element_funcs: Vec<walrus::FunctionId>,
+    declared: Vec<walrus::FunctionId>,
+}
+
+/// What [`Liveness::reach`] found.
+struct Reach {
+    funcs: std::collections::HashSet<walrus::FunctionId>,
+    memories: BTreeSet<walrus::MemoryId>,
+    /// Some live code uses a table.
+    tables: bool,
+}
+
+impl Liveness {
+    fn of(module: &walrus::Module) -> Liveness {
+        let refs = module
+            .funcs
+            .iter_local()
+            .map(|(id, f)| (id, refs_of(f)))
+            .collect();
+        let mut element_funcs: Vec<walrus::FunctionId> = Vec::new();
+        let mut declared: Vec<walrus::FunctionId> = Vec::new();
+        for elem in module.elements.iter() {
+            let funcs = mmadapt_ir::walk::element_functions(elem);
+            if matches!(elem.kind, walrus::ElementKind::Declared) {
+                declared.extend(&funcs);
+            }
+            element_funcs.extend(funcs);
         }
-        element_funcs.extend(funcs);
+        Liveness {
+            refs,
+            element_funcs,
+            declared,
+        }
     }
+
+    fn reach(&self, roots: impl IntoIterator<Item = walrus::FunctionId>) -> Reach {
+        let mut r = Reach {
+            funcs: Default::default(),
+            memories: BTreeSet::new(),
+            tables: false,
+        };
+        let mut stack: Vec<_> = roots.into_iter().collect();
+        stack.extend(&self.declared);
+        while let Some(f) = stack.pop() {
+            if !r.funcs.insert(f) {
+                continue;
+            }
+            if let Some(refs) = self.refs.get(&f) {
+                stack.extend(&refs.funcs);
+                r.memories.extend(&refs.memories);
+                if refs.tables && !r.tables {
+                    r.tables = true;
+                    stack.extend(&self.element_funcs);
+                }
+            }
+        }
+        r
+    }
+}
+
+/// For every exported function of the split adapter, the imports it keeps
+/// alive ([`Liveness`]). This is the liveness of walrus's GC (which
+/// [`trim`] uses to cut the real adapter), computed for every export in
+/// one pass over the module; where the two could differ (tables), this one
+/// keeps more, never less.
+pub fn export_reach(split: &[u8]) -> Result<Vec<ExportReach>> {
+    export_reach_of(&parse_keeping_names(split, true)?)
+}
+
+/// [`export_reach`] of a parsed adapter.
+pub fn export_reach_of(module: &walrus::Module) -> Result<Vec<ExportReach>> {
+    let liveness = Liveness::of(module);
     let mut out = Vec::new();
     for export in module.exports.iter() {
         let walrus::ExportItem::Function(root) = export.item else {
             continue;
         };
-        let mut seen: std::collections::HashSet<walrus::FunctionId> = Default::default();
-        let mut memories: BTreeSet<walrus::MemoryId> = BTreeSet::new();
-        let mut tables_added = false;
-        let mut stack = vec![root];
-        stack.extend(&declared);
-        while let Some(f) = stack.pop() {
-            if !seen.insert(f) {
-                continue;
-            }
-            if let Some(r) = refs.get(&f) {
-                stack.extend(&r.funcs);
-                memories.extend(&r.memories);
-                if r.tables && !tables_added {
-                    tables_added = true;
-                    stack.extend(&element_funcs);
-                }
-            }
-        }
+        let reach = liveness.reach([root]);
         let imports = module
             .imports
             .iter()
             .filter(|i| match i.kind {
-                walrus::ImportKind::Function(f) => seen.contains(&f),
-                walrus::ImportKind::Memory(m) => memories.contains(&m),
+                walrus::ImportKind::Function(f) => reach.funcs.contains(&f),
+                walrus::ImportKind::Memory(m) => reach.memories.contains(&m),
                 _ => true,
             })
             .map(|i| (i.module.clone(), i.name.clone()))
@@ -207,28 +247,44 @@ pub fn trim(
     keep_names: bool,
     private_module: bool,
 ) -> Result<(Vec<u8>, Option<crate::private_module::Parts>)> {
-    let mut m = parse_keeping_names(split, keep_names)?;
+    trim_module(
+        parse_keeping_names(split, keep_names)?,
+        keep,
+        keep_names,
+        private_module,
+    )
+}
+
+/// [`trim`] of the adapter [`parse_adapter`] parsed with `keep_names`.
+pub fn trim_module(
+    mut m: walrus::Module,
+    keep: &BTreeSet<String>,
+    keep_names: bool,
+    private_module: bool,
+) -> Result<(Vec<u8>, Option<crate::private_module::Parts>)> {
     let private = mmadapt_ir::abi::PRIVATE_MEMORY_EXPORT;
     if !m.exports.iter().any(|e| e.name == private) {
         anyhow::bail!("the split adapter does not export `{private}`");
     }
     // Read before the exports go: the linker's end of static data.
     let static_end = static_data_end(&m);
-    keep_exports(&mut m, &|n| n == private || keep.contains(n));
     // The zero-copy exports (the function table and its `ready` hook) stay
     // only if live code still calls through the table: then every function
     // in it is live already, so exporting it adds no import the stand-in
-    // lacks.
-    if m.tables.iter().next().is_some() {
-        let zero_copy = [
-            crate::zero_copy::TABLE_EXPORT,
-            crate::zero_copy::READY_EXPORT,
-        ];
-        m = parse_keeping_names(split, keep_names)?;
-        keep_exports(&mut m, &|n| {
-            n == private || zero_copy.contains(&n) || keep.contains(n)
-        });
-    }
+    // lacks. Whether it does is asked of the call graph before the GC, so
+    // that the module is parsed once.
+    let kept_funcs = m.exports.iter().filter_map(|e| match e.item {
+        walrus::ExportItem::Function(f) if keep.contains(&e.name) => Some(f),
+        _ => None,
+    });
+    let table_live = Liveness::of(&m).reach(kept_funcs).tables;
+    let zero_copy = [
+        crate::zero_copy::TABLE_EXPORT,
+        crate::zero_copy::READY_EXPORT,
+    ];
+    keep_exports(&mut m, &|n| {
+        n == private || keep.contains(n) || (table_live && zero_copy.contains(&n))
+    });
     // The WIT world was for wit-component; the component does not need it,
     // nor (unless names are kept for debugging) the tool-chain notes.
     let worlds: Vec<_> = m

@@ -21,8 +21,8 @@ fn http_handler(main: &[u8]) -> Result<bool> {
     // large main module is not copied.
     let mut worlds = wasm_encoder::Module::new();
     let mut any = false;
-    for payload in Parser::new(0).parse_all(main) {
-        if let Payload::CustomSection(c) = payload? {
+    for payload in crate::module_facts::payloads_but_code(main)? {
+        if let Payload::CustomSection(c) = payload {
             if c.name().starts_with("component-type") {
                 worlds.section(&wasm_encoder::CustomSection {
                     name: c.name().into(),
