@@ -228,8 +228,9 @@ fn run(cli: Cli) -> Result<(), mmadapt::FileError> {
                 }
             }
             let mut encoder = mmadapt::ComponentEncoder::default();
+            // The bytes read are the encoder's: no copy of the input.
             encoder
-                .module(&main)
+                .module_owned(main)
                 .map_err(|e| mmadapt::FileError::new(&input, format!("{e:#}")))?
                 // `--skip-validation` is `--validate=false`.
                 .validate(validate.unwrap_or(true) && !skip_validation)
