@@ -46,6 +46,12 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
         }
     }
     for Import { module, name, ty } in &facts.imports {
+        // wit-component defines the memory a module imports as `env`.`memory`
+        // (what `wasm-ld --import-memory` makes) and gives it to the module,
+        // the adapters and the lowerings (`Import::MainModuleMemory`).
+        if is_env_memory(module, name, ty) {
+            continue;
+        }
         if let Some((_, exports)) = provided.iter().find(|(n, _)| *n == module.as_str()) {
             if !matches!(ty, TypeRef::Func(_)) {
                 bail!("imports `{module}`.`{name}` as something other than a function");
@@ -77,19 +83,37 @@ pub fn check_main(main: &[u8], adapters: &[(&str, &[u8])], other_adapters: &[&st
             kept.push(*bytes);
         }
     }
-    if !kept.is_empty() && !exports_memory {
+    let imported_memory = facts
+        .imports
+        .iter()
+        .filter(|i| matches!(i.ty, TypeRef::Memory(_)))
+        .position(|i| is_env_memory(&i.module, &i.name, &i.ty));
+    if !kept.is_empty() && !exports_memory && imported_memory.is_none() {
         bail!("the module exports no memory named `memory`, which the adapter needs");
     }
+    // The memory the adapters get: the imported `env`.`memory` if any (the
+    // `memory` export is then not used), else the exported `memory`.
+    let memory = match imported_memory {
+        Some(m) => memories.get(m).copied(),
+        None => facts
+            .export("memory", ExternalKind::Memory)
+            .and_then(|m| memories.get(m as usize).copied()),
+    };
     let main_types = MainTypes {
         types,
         funcs,
-        memories,
+        memory,
         facts,
     };
     for bytes in kept {
         check_main_exports(&main_types, bytes)?;
     }
     Ok(())
+}
+
+/// Whether an import is the main module's memory as `env`.`memory`.
+fn is_env_memory(module: &str, name: &str, ty: &TypeRef) -> bool {
+    module == "env" && name == "memory" && matches!(ty, TypeRef::Memory(_))
 }
 
 /// Whether the adapter's WIT world exports anything (the command adapter's
@@ -106,7 +130,8 @@ struct MainTypes {
     types: Vec<Option<FuncType>>,
     /// Type index of each function.
     funcs: Vec<u32>,
-    memories: Vec<MemoryType>,
+    /// The memory the adapters are given as `env`.`memory`.
+    memory: Option<MemoryType>,
     facts: ModuleFacts,
 }
 
@@ -151,10 +176,7 @@ fn check_main_exports(main: &MainTypes, adapter: &[u8]) -> Result<()> {
                 }
             }
             ("env", TypeRef::Memory(_)) if i.name == "memory" => {
-                let Some(m) = main.facts.export("memory", ExternalKind::Memory) else {
-                    continue;
-                };
-                let Some(m) = main.memories.get(m as usize) else {
+                let Some(m) = main.memory else {
                     continue;
                 };
                 if m.memory64 {

@@ -4,7 +4,8 @@
 //! `memory` option of the planned canonical functions swapped for it.
 //! With a private module (`crate::private_module`), it is defined and
 //! instantiated, with no arguments, just before the section that
-//! instantiates the adapter; the adapter gets that instance as
+//! instantiates the adapter, or before the alias's section if that comes
+//! first (a main module importing `env`.`memory`); the adapter gets that instance as
 //! [`PRIVATE_MODULE`], the memory alias names it, and the core module and
 //! instance indices from there on move up by one. Every other section is
 //! copied as it is. The sections are found by the plan's ordinals: nothing
@@ -12,7 +13,7 @@
 
 use super::Plan;
 use crate::index_space::{top_level, IndexSpaces};
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use mmadapt_ir::abi::{PRIVATE_MEMORY, PRIVATE_MODULE};
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -24,7 +25,8 @@ use wasmparser_component::{CanonicalFunction, CanonicalOption, Instance, Payload
 /// Where the private module goes, and the indices it takes.
 struct Insertion<'a> {
     bytes: &'a [u8],
-    /// Ordinal of the section that instantiates the adapter.
+    /// Ordinal of the section that instantiates the adapter, or of the
+    /// alias's section if that comes first.
     before_section: u32,
     /// The new module's and instance's indices.
     module: u32,
@@ -109,11 +111,22 @@ pub fn apply(
     real_adapter: &[u8],
     private_module: Option<&[u8]>,
 ) -> Result<(Vec<u8>, Option<u32>)> {
+    let a = IndexSpaces::of(component)?;
+    let adapter_section = a.instance_section[plan.adapter_instance as usize];
     let insertion = match private_module {
-        None => None,
+        None => {
+            ensure!(
+                adapter_section < plan.alias_before_section,
+                "a lowering feeding the adapter comes before the adapter is instantiated \
+                 (a module importing `env`.`memory`), which the one-module layout cannot \
+                 retarget; leave out --single-module"
+            );
+            None
+        }
         Some(bytes) => {
-            let a = IndexSpaces::of(component)?;
-            let before_section = a.instance_section[plan.adapter_instance as usize];
+            // The private instance takes no arguments: it can go wherever
+            // the first lowering that needs its memory is.
+            let before_section = adapter_section.min(plan.alias_before_section);
             let modules = a
                 .module_section
                 .iter()

@@ -220,17 +220,16 @@ pub fn plan(component: &[u8], standin_exports: &BTreeSet<String>) -> Result<Opti
     }
 
     // 6. Where the alias goes: before the canonical section of the first
-    //    target, after the adapter's instantiation and after every existing
-    //    core memory, so that its index is the next free one.
+    //    target, after every existing core memory, so that its index is the
+    //    next free one. It may come before the adapter's instantiation (a
+    //    main module importing `env`.`memory`: wit-component then lowers
+    //    before instantiating the adapter); `apply` then instantiates the
+    //    private module there, and refuses for the one-module layout.
     let first = targets.iter().map(|t| t.ordinal).min();
     let alias_before_section = match first {
         Some(o) => a.canon_section[o as usize],
         None => u32::MAX,
     };
-    ensure!(
-        a.instance_section[adapter_instance as usize] < alias_before_section,
-        "a lowering feeding the adapter comes before the adapter is instantiated"
-    );
     if let Some(late) = a
         .memory_section
         .iter()

@@ -548,31 +548,6 @@ pub struct Pair {
 pub const STANDARD_EXTENSION: &str =
     "imports a function that only the standard adapter exports, outside preview1";
 
-/// Why mmadapt refuses some modules that import their memory as
-/// `env.memory` (what `wasm-ld --import-memory` makes) and wit-component
-/// accepts: wit-component defines such a memory in its shim module and
-/// gives it to the main module and to the adapters; mmadapt's checks and
-/// its rewrite of wit-component's component expect the main module to
-/// define and export `memory`. Open (docs/robustness.md).
-pub const IMPORTED_MEMORY: &str =
-    "imports its memory as `env.memory` (wasm-ld --import-memory), which mmadapt does not support yet";
-
-/// Whether `main` imports a memory `env.memory`.
-fn imports_env_memory(main: &[u8]) -> bool {
-    wasmparser::Parser::new(0).parse_all(main).any(|payload| {
-        let Ok(wasmparser::Payload::ImportSection(reader)) = payload else {
-            return false;
-        };
-        reader.into_imports().any(|import| {
-            import.is_ok_and(|i| {
-                i.module == "env"
-                    && i.name == "memory"
-                    && matches!(i.ty, wasmparser::TypeRef::Memory(_))
-            })
-        })
-    })
-}
-
 /// `wasm-tools component new` with the standard adapter of the variant
 /// mmadapt gives the module (the adapter wasm-tools users pass for it):
 /// wit-component validates the module and the component.
@@ -633,9 +608,6 @@ pub fn check(main: &[u8], builtin: BuiltinAdapters) -> std::result::Result<Pair,
             }) =>
         {
             Some(STANDARD_EXTENSION)
-        }
-        (Verdict::Component, Verdict::Refused(_)) if imports_env_memory(main) => {
-            Some(IMPORTED_MEMORY)
         }
         (Verdict::Component, Verdict::Refused(e)) => {
             return Err(format!(
