@@ -339,26 +339,23 @@ fn copy_helper(
         kind: ExtendedLoad::ZeroExtend,
     };
     let byte_store = StoreKind::I32_8 { atomic: false };
+    // One access of each side: `*d = *s`, as wide as `load` and `store`.
+    let move_at = |l: &mut walrus::InstrSeqBuilder<'_>, load: LoadKind, store: StoreKind| {
+        l.local_get(d)
+            .local_get(s)
+            .load(src_mem, load, AT)
+            .store(dst_mem, store, AT);
+    };
     let forward = |body: &mut walrus::InstrSeqBuilder<'_>| {
         // 8 bytes at a time, then the rest byte by byte.
-        while_at_least(body, n, 8, |l| {
-            l.local_get(d)
-                .local_get(s)
-                .load(src_mem, i64_load, AT)
-                .store(dst_mem, i64_store, AT);
-            bump(l, d, 8);
-            bump(l, s, 8);
-            bump(l, n, -8);
-        });
-        while_at_least(body, n, 1, |l| {
-            l.local_get(d)
-                .local_get(s)
-                .load(src_mem, byte_load, AT)
-                .store(dst_mem, byte_store, AT);
-            bump(l, d, 1);
-            bump(l, s, 1);
-            bump(l, n, -1);
-        });
+        for (width, load, store) in [(8, i64_load, i64_store), (1, byte_load, byte_store)] {
+            while_at_least(body, n, width, |l| {
+                move_at(l, load, store);
+                bump(l, d, width);
+                bump(l, s, width);
+                bump(l, n, -width);
+            });
+        }
     };
     if dst_mem == src_mem {
         // Overlapping within one memory: copy from the end when the
@@ -381,10 +378,7 @@ fn copy_helper(
                         bump(l, d, -1);
                         bump(l, s, -1);
                         bump(l, n, -1);
-                        l.local_get(d)
-                            .local_get(s)
-                            .load(src_mem, byte_load, AT)
-                            .store(dst_mem, byte_store, AT);
+                        move_at(l, byte_load, byte_store);
                     });
                 },
                 |fwd| forward(fwd),
